@@ -1,0 +1,56 @@
+using System.Reflection;
+using Rill.Api;
+using Rill.Graph;
+
+namespace Rill.Execution;
+
+/// <summary>Runs a program's stream graph somewhere: an embedded mini cluster, or (later) a remote cluster.</summary>
+public interface IPipelineExecutor
+{
+    Task<JobExecutionResult> ExecuteAsync(StreamGraph streamGraph, CancellationToken cancellation);
+}
+
+/// <summary>Marks, on an assembly, the type that creates that assembly's default executor.</summary>
+[AttributeUsage(AttributeTargets.Assembly)]
+public sealed class PipelineExecutorFactoryAttribute(Type factoryType) : Attribute
+{
+    public Type FactoryType { get; } = factoryType;
+}
+
+public interface IPipelineExecutorFactory
+{
+    IPipelineExecutor Create(StreamExecutionEnvironment environment);
+}
+
+/// <summary>
+/// Finds the executor, as Flink's PipelineExecutorServiceLoader does: an explicitly registered factory wins
+/// (launchers and tests set one), else the runtime assembly that ships beside Rill.Core provides the embedded one.
+/// </summary>
+public static class PipelineExecutorServiceLoader
+{
+    private static IPipelineExecutorFactory? _override;
+
+    public static void SetFactory(IPipelineExecutorFactory? factory) => _override = factory;
+
+    public static IPipelineExecutor Create(StreamExecutionEnvironment environment)
+    {
+        if (_override is not null)
+        {
+            return _override.Create(environment);
+        }
+
+        Assembly runtime;
+        try
+        {
+            runtime = Assembly.Load(new AssemblyName("Rill.Runtime"));
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new InvalidOperationException("No executor found: reference the Rill.Runtime package to run jobs.", e);
+        }
+
+        var attribute = runtime.GetCustomAttribute<PipelineExecutorFactoryAttribute>()
+            ?? throw new InvalidOperationException("Rill.Runtime declares no executor factory.");
+        return ((IPipelineExecutorFactory)Activator.CreateInstance(attribute.FactoryType)!).Create(environment);
+    }
+}

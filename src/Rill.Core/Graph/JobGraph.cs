@@ -1,0 +1,83 @@
+using Rill.Api;
+
+namespace Rill.Graph;
+
+/// <summary>
+/// The unit of scheduling: a chain of operators that runs as one task per parallel subtask. Built by every
+/// process that needs it from the same program, so it holds live operator factories and is never serialized.
+/// </summary>
+public sealed class JobVertex
+{
+    internal JobVertex(string id, IReadOnlyList<StreamNode> chain)
+    {
+        Id = id;
+        Chain = chain;
+        Name = string.Join(" -> ", chain.Select(n => n.Name));
+    }
+
+    /// <summary>The head operator's id: stable for the same program.</summary>
+    public string Id { get; }
+
+    public string Name { get; }
+
+    /// <summary>Chained operators in topological order, head first.</summary>
+    public IReadOnlyList<StreamNode> Chain { get; }
+
+    public StreamNode Head => Chain[0];
+
+    public int Parallelism => Head.Parallelism;
+
+    public int MaxParallelism => Head.MaxParallelism;
+
+    public bool IsSource => Head.Source is not null;
+
+    public List<JobEdge> Inputs { get; } = [];
+
+    public List<IntermediateDataSet> Produced { get; } = [];
+
+    public override string ToString() => $"{Name} (p={Parallelism})";
+}
+
+/// <summary>The output of one vertex along one non-chained stream edge.</summary>
+public sealed class IntermediateDataSet(string id, JobVertex producer, StreamEdge streamEdge)
+{
+    public string Id { get; } = id;
+
+    public JobVertex Producer { get; } = producer;
+
+    public StreamEdge StreamEdge { get; } = streamEdge;
+
+    public JobEdge? Consumer { get; internal set; }
+}
+
+public sealed class JobEdge(IntermediateDataSet source, JobVertex target)
+{
+    public IntermediateDataSet Source { get; } = source;
+
+    public JobVertex Target { get; } = target;
+
+    /// <summary>Pointwise (forward): producer i feeds consumer i only. Otherwise every producer feeds every consumer.</summary>
+    public bool IsPointwise => Source.StreamEdge.Partitioner.IsPointwise;
+
+    public string ShipStrategy => Source.StreamEdge.Partitioner.Name;
+}
+
+public sealed class JobGraph(Guid jobId, string jobName, RuntimeExecutionMode mode, ExecutionOptions options, IReadOnlyList<JobVertex> vertices)
+{
+    public Guid JobId { get; } = jobId;
+
+    public string JobName { get; } = jobName;
+
+    public RuntimeExecutionMode RuntimeMode { get; } = mode;
+
+    public ExecutionOptions Options { get; } = options;
+
+    /// <summary>Vertices in topological order (sources first).</summary>
+    public IReadOnlyList<JobVertex> Vertices { get; } = vertices;
+
+    /// <summary>Slot sharing (Flink's default group): one slot per subtask index of the widest vertex.</summary>
+    public int RequiredSlots => Vertices.Max(v => v.Parallelism);
+
+    public JobVertex FindVertex(string id) => Vertices.FirstOrDefault(v => v.Id == id)
+        ?? throw new KeyNotFoundException($"No vertex {id} in job {JobName}.");
+}

@@ -1,0 +1,59 @@
+using System.Collections.Concurrent;
+
+namespace Rill.Network;
+
+/// <summary>Receives notice that a channel has a buffer to read.</summary>
+public interface IBufferAvailabilityListener
+{
+    void NotifyDataAvailable(int channelIndex);
+}
+
+/// <summary>The queue of finished buffers from one producer subtask to one consumer subtask.</summary>
+public sealed class ResultSubpartition
+{
+    private readonly ConcurrentQueue<NetworkBuffer> _buffers = new();
+    private readonly Lock _listenerLock = new();
+    private IBufferAvailabilityListener? _listener;
+    private int _channelIndex;
+
+    public int QueuedBuffers => _buffers.Count;
+
+    public void Add(NetworkBuffer buffer)
+    {
+        lock (_listenerLock)
+        {
+            _buffers.Enqueue(buffer);
+            _listener?.NotifyDataAvailable(_channelIndex);
+        }
+    }
+
+    /// <summary>Connects the consumer; buffers queued before it connected are announced at once.</summary>
+    public void Attach(IBufferAvailabilityListener listener, int channelIndex)
+    {
+        lock (_listenerLock)
+        {
+            if (_listener is not null)
+            {
+                throw new InvalidOperationException("Subpartition already has a consumer.");
+            }
+
+            _listener = listener;
+            _channelIndex = channelIndex;
+            for (var i = 0; i < _buffers.Count; i++)
+            {
+                listener.NotifyDataAvailable(channelIndex);
+            }
+        }
+    }
+
+    public bool TryPoll(out NetworkBuffer buffer) => _buffers.TryDequeue(out buffer!);
+
+    /// <summary>Returns unread buffers to their pools when the exchange is torn down (cancel or failure).</summary>
+    public void Release()
+    {
+        while (_buffers.TryDequeue(out var buffer))
+        {
+            buffer.Recycle();
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using Rill.State;
+
+namespace Rill.Operators;
+
+/// <summary>
+/// Base of operators on a keyed stream: owns the heap keyed state backend for this subtask's key-group range and
+/// sets the current key (and so its key group) before each record reaches user code.
+/// </summary>
+public abstract class KeyedOperatorBase<TKey, TIn, TOut>(Func<TIn, TKey> keySelector) : OneInputStreamOperator<TIn, TOut>
+    where TKey : notnull
+{
+    protected Func<TIn, TKey> KeySelector { get; } = keySelector;
+
+    public HeapKeyedStateBackend<TKey> KeyedState { get; private set; } = null!;
+
+    internal IKeyedStateAccess KeyedStateAccess { get; private set; } = null!;
+
+    public override void Open()
+    {
+        KeyedState = new HeapKeyedStateBackend<TKey>(Context.KeyGroupRange, Context.Task.MaxParallelism);
+        KeyedStateAccess = new KeyedStateAccess<TKey>(KeyedState);
+    }
+
+    protected void SetKeyContextElement(TIn value) => KeyedState.SetCurrentKey(KeySelector(value));
+}

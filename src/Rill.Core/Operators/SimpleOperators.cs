@@ -1,0 +1,114 @@
+using Rill.Api;
+using Rill.Functions;
+
+namespace Rill.Operators;
+
+internal sealed class MapOperator<TIn, TOut>(Func<TIn, TOut> map, object function) : OneInputStreamOperator<TIn, TOut>
+{
+    public override void Open() => OpenFunction(function, new StreamingRuntimeContext(Context, null));
+
+    public override void ProcessElement(TIn value, long timestamp) => Output.Collect(map(value), timestamp);
+
+    public override void Close() => CloseFunction(function);
+}
+
+internal sealed class FilterOperator<T>(Func<T, bool> predicate, object function) : OneInputStreamOperator<T, T>
+{
+    public override void Open() => OpenFunction(function, new StreamingRuntimeContext(Context, null));
+
+    public override void ProcessElement(T value, long timestamp)
+    {
+        if (predicate(value))
+        {
+            Output.Collect(value, timestamp);
+        }
+    }
+
+    public override void Close() => CloseFunction(function);
+}
+
+internal sealed class FlatMapOperator<TIn, TOut>(Action<TIn, ICollector<TOut>> flatMap, object function) : OneInputStreamOperator<TIn, TOut>
+{
+    private readonly TimestampedCollector<TOut> _collector = new();
+
+    public override void Open()
+    {
+        _collector.Output = Output;
+        OpenFunction(function, new StreamingRuntimeContext(Context, null));
+    }
+
+    public override void ProcessElement(TIn value, long timestamp)
+    {
+        _collector.Timestamp = timestamp;
+        flatMap(value, _collector);
+    }
+
+    public override void Close() => CloseFunction(function);
+}
+
+/// <summary>Emits with the timestamp of the record being processed, so functions that only Collect keep event time.</summary>
+internal sealed class TimestampedCollector<T> : ICollector<T>
+{
+    public IOutput<T> Output { get; set; } = null!;
+
+    public long Timestamp { get; set; } = StreamRecords.NoTimestamp;
+
+    public void Collect(T record) => Output.Collect(record, Timestamp);
+}
+
+internal sealed class ProcessOperator<TIn, TOut>(ProcessFunction<TIn, TOut> function) : OneInputStreamOperator<TIn, TOut>
+{
+    private readonly TimestampedCollector<TOut> _collector = new();
+    private ContextImpl _context = null!;
+
+    public override void Open()
+    {
+        _collector.Output = Output;
+        _context = new ContextImpl(this);
+        function.Open(new StreamingRuntimeContext(Context, null));
+    }
+
+    public override void ProcessElement(TIn value, long timestamp)
+    {
+        _collector.Timestamp = timestamp;
+        _context.Current = StreamRecords.ToNullable(timestamp);
+        function.ProcessElement(value, _context, _collector);
+    }
+
+    public override void Close() => function.Close();
+
+    private sealed class ContextImpl(ProcessOperator<TIn, TOut> owner) : ProcessFunction<TIn, TOut>.Context
+    {
+        public long? Current { get; set; }
+
+        public override long? Timestamp => Current;
+
+        public override long CurrentWatermark => owner.CurrentWatermark;
+
+        public override long CurrentProcessingTime => owner.Context.ProcessingTime.CurrentTime;
+
+        public override void Output<TSide>(OutputTag<TSide> tag, TSide value) =>
+            owner.Output.CollectSide(tag, value, owner._collector.Timestamp);
+    }
+}
+
+internal sealed class SinkOperator<T>(Sinks.ISink<T> sink) : OneInputStreamOperator<T, T>
+{
+    private Sinks.ISinkWriter<T> _writer = null!;
+
+    public override void Open()
+    {
+        OpenFunction(sink, new StreamingRuntimeContext(Context, null));
+        _writer = sink.CreateWriter(new Sinks.SinkWriterContext(Context.Task.SubtaskIndex, Context.Task.Parallelism, Context.Task.AttemptNumber, Context.OperatorName));
+    }
+
+    public override void ProcessElement(T value, long timestamp) => _writer.Write(value, StreamRecords.ToNullable(timestamp));
+
+    public override void Finish() => _writer.Flush(endOfInput: true);
+
+    public override void Close()
+    {
+        _writer?.Dispose();
+        CloseFunction(sink);
+    }
+}

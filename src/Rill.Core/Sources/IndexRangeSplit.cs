@@ -1,0 +1,22 @@
+namespace Rill.Sources;
+
+/// <summary>A half-open range [Start, End) of positions: collection indexes or generator sequence numbers.</summary>
+public sealed record IndexRangeSplit(long Start, long End) : ISourceSplit
+{
+    public string SplitId => $"{Start}-{End}";
+
+    /// <summary>Cuts [0, count) into at most <paramref name="parts"/> ranges of near-equal length.</summary>
+    public static IEnumerable<IndexRangeSplit> Divide(long count, int parts)
+    {
+        parts = (int)Math.Max(1, Math.Min(parts, Math.Max(count, 1)));
+        for (var i = 0; i < parts; i++)
+        {
+            var start = count * i / parts;
+            var end = count * (i + 1) / parts;
+            if (end > start)
+            {
+                yield return new IndexRangeSplit(start, end);
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using Rill.Tasks;
+
+namespace Rill.Sources;
+
+public enum Boundedness
+{
+    Bounded,
+    ContinuousUnbounded,
+}
+
+/// <summary>A unit of source work (a file range, a Kafka partition, a slice of a collection).</summary>
+public interface ISourceSplit
+{
+    string SplitId { get; }
+}
+
+/// <summary>
+/// Flink's FLIP-27 source: a split enumerator runs once per job on the JobManager side and hands splits to
+/// source readers, which run in the parallel source subtasks.
+/// </summary>
+public interface ISource<T, TSplit> where TSplit : ISourceSplit
+{
+    Boundedness Boundedness { get; }
+
+    /// <summary>Caps the source's parallelism (null: no cap), e.g. 1 for a non-parallel source.</summary>
+    int? MaxParallelism => null;
+
+    ISplitEnumerator<TSplit> CreateEnumerator(ISplitEnumeratorContext<TSplit> context);
+
+    ISourceReader<T, TSplit> CreateReader(ISourceReaderContext context);
+}
+
+public interface ISplitEnumeratorContext<in TSplit>
+{
+    int CurrentParallelism { get; }
+
+    void AssignSplit(TSplit split, int subtask);
+
+    void SignalNoMoreSplits(int subtask);
+}
+
+public interface ISplitEnumerator<in TSplit>
+{
+    void Start();
+
+    /// <summary>A reader asked for work.</summary>
+    void HandleSplitRequest(int subtask);
+
+    /// <summary>Splits of a failed reader come back to be assigned again.</summary>
+    void AddSplitsBack(IReadOnlyList<TSplit> splits, int subtask);
+
+    void AddReader(int subtask);
+}
+
+public interface ISourceReaderContext
+{
+    int IndexOfSubtask { get; }
+
+    int NumberOfParallelSubtasks { get; }
+
+    IProcessingTimeService ProcessingTime { get; }
+
+    void SendSplitRequest();
+}
+
+public enum InputStatus
+{
+    MoreAvailable,
+    NothingAvailable,
+    EndOfInput,
+}
+
+/// <summary>Where a reader emits records; the task adds timestamps and watermarks.</summary>
+public interface IReaderOutput<in T>
+{
+    void Collect(T record);
+
+    void Collect(T record, long timestamp);
+}
+
+public interface ISourceReader<T, TSplit> : IDisposable where TSplit : ISourceSplit
+{
+    void Start();
+
+    /// <summary>Emits what is ready without blocking; EndOfInput only after NotifyNoMoreSplits and the last split's end.</summary>
+    InputStatus PollNext(IReaderOutput<T> output);
+
+    /// <summary>Completes when PollNext may have something again (after NothingAvailable).</summary>
+    Task IsAvailable();
+
+    void AddSplits(IReadOnlyList<TSplit> splits);
+
+    void NotifyNoMoreSplits();
+}

@@ -1,0 +1,153 @@
+using Rill.Api;
+using Rill.EventTime;
+using Rill.Operators;
+using Rill.Tasks;
+
+namespace Rill.Sources;
+
+/// <summary>
+/// Runs a source reader inside a source subtask: asks the coordinator for splits, stamps records with event
+/// time, runs the watermark generator periodically and ends with the final watermark on bounded input.
+/// </summary>
+internal sealed class SourceOperator<T, TSplit> : StreamOperator<T>, ISourceOperator, ISourceReaderContext, IReaderOutput<T>, IWatermarkOutput
+    where TSplit : ISourceSplit
+{
+    private readonly ISource<T, TSplit> _source;
+    private readonly WatermarkStrategy<T> _watermarks;
+    private ISourceReader<T, TSplit> _reader = null!;
+    private IWatermarkGenerator<T> _generator = null!;
+    private TimestampAssigner<T>? _assigner;
+    private bool _emitWatermarks;
+    private long _watermarkIntervalMs;
+    private long _nextPeriodicEmit;
+    private long _lastEmittedWatermark = long.MinValue;
+    private bool _idle;
+
+    public SourceOperator(ISource<T, TSplit> source, WatermarkStrategy<T> watermarks)
+    {
+        _source = source;
+        _watermarks = watermarks;
+    }
+
+    public int IndexOfSubtask => Context.Task.SubtaskIndex;
+
+    public int NumberOfParallelSubtasks => Context.Task.Parallelism;
+
+    IProcessingTimeService ISourceReaderContext.ProcessingTime => Context.ProcessingTime;
+
+    public void SendSplitRequest() => Context.SendToCoordinator(new RequestSplitEvent());
+
+    public override void Open()
+    {
+        _assigner = _watermarks.TimestampAssigner;
+        _generator = _watermarks.CreateGenerator(() => Context.ProcessingTime.CurrentTime);
+        // BATCH has no event-time progress while running: only the final watermark at the end (Flink semantics).
+        _emitWatermarks = !Context.IsBatch && !_watermarks.IsNoWatermarks;
+        _watermarkIntervalMs = Math.Max(1, (long)Context.Options.AutoWatermarkInterval.TotalMilliseconds);
+        _nextPeriodicEmit = Environment.TickCount64 + _watermarkIntervalMs;
+        _reader = _source.CreateReader(this);
+        _reader.Start();
+    }
+
+    public InputStatus EmitNext()
+    {
+        var status = _reader.PollNext(this);
+        if (_emitWatermarks)
+        {
+            var now = Environment.TickCount64;
+            if (now >= _nextPeriodicEmit)
+            {
+                _nextPeriodicEmit = now + _watermarkIntervalMs;
+                _generator.OnPeriodicEmit(this);
+            }
+        }
+
+        if (status == InputStatus.EndOfInput)
+        {
+            EmitWatermark(Watermark.MaxWatermark);
+        }
+
+        return status;
+    }
+
+    public Task IsAvailable() => _reader.IsAvailable();
+
+    public void HandleOperatorEvent(OperatorEvent operatorEvent)
+    {
+        switch (operatorEvent)
+        {
+            case AddSplitsEvent add:
+                _reader.AddSplits(add.Splits.Cast<TSplit>().ToList());
+                break;
+            case NoMoreSplitsEvent:
+                _reader.NotifyNoMoreSplits();
+                break;
+            default:
+                throw new InvalidOperationException($"Source operator got unexpected event {operatorEvent}.");
+        }
+    }
+
+    public void Collect(T record) => Collect(record, StreamRecords.NoTimestamp);
+
+    public void Collect(T record, long timestamp)
+    {
+        if (_assigner is not null)
+        {
+            timestamp = _assigner(record, timestamp);
+        }
+
+        if (_emitWatermarks)
+        {
+            _generator.OnEvent(record, timestamp, this);
+        }
+
+        Output.Collect(record, timestamp);
+    }
+
+    public void EmitWatermark(Watermark watermark)
+    {
+        if (watermark.Timestamp <= _lastEmittedWatermark)
+        {
+            return;
+        }
+
+        _lastEmittedWatermark = watermark.Timestamp;
+        if (_idle)
+        {
+            _idle = false;
+            Output.EmitWatermarkStatus(false);
+        }
+
+        Output.EmitWatermark(watermark);
+    }
+
+    public void MarkIdle()
+    {
+        if (!_idle)
+        {
+            _idle = true;
+            Output.EmitWatermarkStatus(true);
+        }
+    }
+
+    public void MarkActive()
+    {
+        if (_idle)
+        {
+            _idle = false;
+            Output.EmitWatermarkStatus(false);
+        }
+    }
+
+    public override void Close() => _reader?.Dispose();
+}
+
+/// <summary>What a source task needs from its head operator, without knowing the record type.</summary>
+internal interface ISourceOperator
+{
+    InputStatus EmitNext();
+
+    Task IsAvailable();
+
+    void HandleOperatorEvent(OperatorEvent operatorEvent);
+}

@@ -1,0 +1,72 @@
+using System.Runtime.InteropServices;
+
+namespace Rill.State;
+
+/// <summary>
+/// Heap storage of one state: a map per key group from (key, namespace) to value. Keeping key groups apart is
+/// what lets a snapshot be cut per key group and redistributed when parallelism changes.
+/// </summary>
+internal sealed class StateTable<TKey, TNamespace, TValue>
+    where TKey : notnull
+    where TNamespace : notnull
+{
+    private readonly KeyGroupRange _range;
+    private readonly Dictionary<(TKey, TNamespace), TValue>?[] _byKeyGroup;
+
+    public StateTable(KeyGroupRange range)
+    {
+        _range = range;
+        _byKeyGroup = new Dictionary<(TKey, TNamespace), TValue>?[range.NumberOfKeyGroups];
+    }
+
+    private Dictionary<(TKey, TNamespace), TValue> MapFor(int keyGroup)
+    {
+        var index = keyGroup - _range.StartKeyGroup;
+        return _byKeyGroup[index] ??= new Dictionary<(TKey, TNamespace), TValue>();
+    }
+
+    public ref TValue GetOrAdd(int keyGroup, TKey key, TNamespace ns, out bool existed) =>
+        ref CollectionsMarshal.GetValueRefOrAddDefault(MapFor(keyGroup), (key, ns), out existed)!;
+
+    public bool TryGet(int keyGroup, TKey key, TNamespace ns, out TValue value)
+    {
+        var map = _byKeyGroup[keyGroup - _range.StartKeyGroup];
+        if (map is null)
+        {
+            value = default!;
+            return false;
+        }
+
+        return map.TryGetValue((key, ns), out value!);
+    }
+
+    public void Put(int keyGroup, TKey key, TNamespace ns, TValue value) => MapFor(keyGroup)[(key, ns)] = value;
+
+    public bool Remove(int keyGroup, TKey key, TNamespace ns) =>
+        _byKeyGroup[keyGroup - _range.StartKeyGroup]?.Remove((key, ns)) ?? false;
+
+    public int Count => _byKeyGroup.Sum(m => m?.Count ?? 0);
+
+    /// <summary>Every entry, key group by key group (the order a snapshot writes them).</summary>
+    public IEnumerable<(int KeyGroup, TKey Key, TNamespace Namespace, TValue Value)> Entries()
+    {
+        for (var i = 0; i < _byKeyGroup.Length; i++)
+        {
+            if (_byKeyGroup[i] is not { } map)
+            {
+                continue;
+            }
+
+            foreach (var ((key, ns), value) in map)
+            {
+                yield return (i + _range.StartKeyGroup, key, ns, value);
+            }
+        }
+    }
+}
+
+/// <summary>The namespace of state that is not scoped to a window.</summary>
+public readonly record struct VoidNamespace
+{
+    public static readonly VoidNamespace Instance = default;
+}

@@ -1,0 +1,117 @@
+using System.Buffers.Binary;
+using Rill.EventTime;
+using Rill.Metrics;
+using Rill.Network;
+using Rill.Operators;
+using Rill.Serialization;
+
+namespace Rill.Tasks;
+
+/// <summary>Type-erased view of a task's network input, so the task loop needs no generic parameter.</summary>
+internal interface IStreamTaskInput
+{
+    InputGate Gate { get; }
+
+    /// <summary>Reads one buffer from the channel (if any) and pushes its records into the chain.</summary>
+    void ProcessChannel(int channel);
+
+    bool IsFinished { get; }
+}
+
+/// <summary>Deserializes buffers from the input gate and feeds records, watermarks and idleness to the head operator.</summary>
+internal sealed class StreamTaskNetworkInput<T> : IStreamTaskInput
+{
+    private readonly IInput<T> _head;
+    private readonly string _headName;
+    private readonly TypeSerializer<T> _serializer;
+    private readonly DataInputView _view = new();
+    private readonly StatusWatermarkValve _valve;
+    private readonly TaskIOMetrics _metrics;
+
+    public StreamTaskNetworkInput(InputGate gate, IInput<T> head, string headName, TypeSerializer<T> serializer, TaskIOMetrics metrics)
+    {
+        Gate = gate;
+        _head = head;
+        _headName = headName;
+        _serializer = serializer;
+        _metrics = metrics;
+        _valve = new StatusWatermarkValve(gate.NumberOfChannels);
+    }
+
+    public InputGate Gate { get; }
+
+    public bool IsFinished => Gate.IsFinished;
+
+    public void ProcessChannel(int channel)
+    {
+        if (!Gate.TryPoll(channel, out var buffer))
+        {
+            return;
+        }
+
+        if (buffer.Event is { } streamEvent)
+        {
+            HandleEvent(streamEvent, channel);
+            return;
+        }
+
+        _metrics.BuffersIn++;
+        _metrics.BytesIn += buffer.Size;
+        try
+        {
+            var memory = buffer.Memory;
+            var position = 0;
+            var size = buffer.Size;
+            while (position < size)
+            {
+                var length = BinaryPrimitives.ReadInt32LittleEndian(memory.AsSpan(position));
+                var timestamp = BinaryPrimitives.ReadInt64LittleEndian(memory.AsSpan(position + 4));
+                _view.Reset(memory, position + RecordWriter<T>.HeaderSize, length);
+                var value = _serializer.Deserialize(_view);
+                position += RecordWriter<T>.HeaderSize + length;
+                _metrics.RecordsIn++;
+                _head.ProcessElement(value, timestamp);
+            }
+        }
+        catch (Exception e) when (e is not OperatorException and not OperationCanceledException)
+        {
+            throw new OperatorException(_headName, e);
+        }
+        finally
+        {
+            buffer.Recycle();
+        }
+    }
+
+    private void HandleEvent(StreamEvent streamEvent, int channel)
+    {
+        switch (streamEvent)
+        {
+            case WatermarkEvent watermark:
+                if (_valve.InputWatermark(watermark.Watermark.Timestamp, channel) is { } advanced)
+                {
+                    _head.ProcessWatermark(new Watermark(advanced));
+                }
+
+                break;
+            case WatermarkStatusEvent status:
+                var (newWatermark, idle) = _valve.InputWatermarkStatus(status.Idle, channel);
+                if (newWatermark is { } w)
+                {
+                    _head.ProcessWatermark(new Watermark(w));
+                }
+
+                if (idle is { } isIdle)
+                {
+                    _head.ProcessWatermarkStatus(isIdle);
+                }
+
+                break;
+            case EndOfPartitionEvent:
+                Gate.MarkFinished(channel);
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown stream event {streamEvent}.");
+        }
+    }
+}

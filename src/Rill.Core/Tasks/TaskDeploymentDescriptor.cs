@@ -1,0 +1,26 @@
+using Rill.Graph;
+using Rill.Network;
+
+namespace Rill.Tasks;
+
+/// <summary>Which partition (and which of its subpartitions) one input channel reads.</summary>
+public readonly record struct InputChannelDescriptor(ResultPartitionId Partition, int ProducerSubpartitions, int SubpartitionIndex);
+
+/// <summary>One input edge of the vertex and the channels this subtask reads on it.</summary>
+public sealed record InputGateDescriptor(JobEdge Edge, IReadOnlyList<InputChannelDescriptor> Channels);
+
+/// <summary>One produced data set: the partition this subtask writes and how many consumers read it.</summary>
+public sealed record ResultPartitionDescriptor(IntermediateDataSet DataSet, ResultPartitionId Id, int NumberOfSubpartitions);
+
+/// <summary>Everything a TaskManager needs to run one subtask attempt (Flink's TaskDeploymentDescriptor).</summary>
+public sealed record TaskDeploymentDescriptor(
+    JobGraph Job,
+    JobVertex Vertex,
+    int SubtaskIndex,
+    int AttemptNumber,
+    Guid ExecutionAttemptId,
+    IReadOnlyList<InputGateDescriptor> InputGates,
+    IReadOnlyList<ResultPartitionDescriptor> ProducedPartitions)
+{
+    public TaskInfo TaskInfo => new(Vertex.Name, SubtaskIndex, Vertex.Parallelism, Vertex.MaxParallelism, AttemptNumber);
+}
