@@ -1,5 +1,5 @@
 using Rill.EventTime;
-using Rill.Execution;
+using Rill.Executors;
 using Rill.Graph;
 using Rill.Network;
 using Rill.Sources;

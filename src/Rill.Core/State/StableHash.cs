@@ -67,12 +67,15 @@ public static class StableHash
                 return c;
             case short s:
                 return s;
+            case sbyte b:
+                return b;
             case byte b:
                 return b;
             case double d:
-                return OfInt64(BitConverter.DoubleToInt64Bits(double.IsNaN(d) ? double.NaN : d));
+                // Java canonicalises every NaN to 0x7ff8000000000000; .NET's double.NaN has the sign bit set.
+                return OfInt64(double.IsNaN(d) ? 0x7ff8000000000000L : BitConverter.DoubleToInt64Bits(d));
             case float f:
-                return BitConverter.SingleToInt32Bits(float.IsNaN(f) ? float.NaN : f);
+                return float.IsNaN(f) ? 0x7fc00000 : BitConverter.SingleToInt32Bits(f);
             case int i:
                 return i;
             case long l:

@@ -2,7 +2,7 @@ using System.Reflection;
 using Rill.Api;
 using Rill.Graph;
 
-namespace Rill.Execution;
+namespace Rill.Executors;
 
 /// <summary>Runs a program's stream graph somewhere: an embedded mini cluster, or (later) a remote cluster.</summary>
 public interface IPipelineExecutor

@@ -1,0 +1,133 @@
+using Rill.Graph;
+using Rill.Runtime.Messages;
+using Rill.Runtime.ResourceManager;
+using Rill.Runtime.Rpc;
+using Rill.Runtime.Scheduler;
+
+namespace Rill.Runtime.Dispatcher;
+
+/// <summary>
+/// Accepts jobs, starts one JobMaster per job and keeps each job's final result and details after its
+/// JobMaster is gone, so status queries work for finished jobs too.
+/// </summary>
+public sealed class Dispatcher : IDispatcherGateway, IAsyncDisposable
+{
+    private readonly IResourceManagerGateway _resourceManager;
+    private readonly Func<IRestartStrategy> _restartStrategy;
+    private readonly MainThreadExecutor _main;
+    private readonly Dictionary<Guid, JobEntry> _jobs = [];
+
+    public Dispatcher(IResourceManagerGateway resourceManager, Func<IRestartStrategy> restartStrategy)
+    {
+        _resourceManager = resourceManager;
+        _restartStrategy = restartStrategy;
+        _main = new MainThreadExecutor("Dispatcher", e => Console.Error.WriteLine($"Dispatcher: {e}"));
+    }
+
+    public Task<Guid> SubmitJobAsync(JobGraph job) => _main.CallAsync(() =>
+    {
+        if (_jobs.ContainsKey(job.JobId))
+        {
+            throw new InvalidOperationException($"Job {JobIds.Format(job.JobId)} was already submitted.");
+        }
+
+        var jobMaster = new JobMaster.JobMaster(job, _resourceManager, _restartStrategy());
+        var entry = new JobEntry(job, jobMaster, DateTimeOffset.UtcNow);
+        _jobs[job.JobId] = entry;
+        _main.OnComplete(jobMaster.StartAsync(), error =>
+        {
+            if (error is not null)
+            {
+                entry.Result.TrySetResult(new JobResult(job.JobId, JobStatus.Failed, TimeSpan.Zero, new Dictionary<string, long>(), error));
+            }
+        });
+        _main.OnComplete(jobMaster.Result, (JobResult? result, Exception? error) => OnJobMasterDone(entry, jobMaster, result, error));
+        return job.JobId;
+    });
+
+    private void OnJobMasterDone(JobEntry entry, JobMaster.JobMaster jobMaster, JobResult? result, Exception? error) =>
+        _main.OnComplete(jobMaster.RequestJobDetailsAsync(), (JobDetails? details, Exception? detailsError) =>
+        {
+            entry.FinalDetails = details;
+            entry.JobMaster = null;
+            entry.Result.TrySetResult(result ?? new JobResult(entry.Job.JobId, JobStatus.Failed, TimeSpan.Zero, new Dictionary<string, long>(), error));
+            _ = jobMaster.DisposeAsync().AsTask();
+        });
+
+    public async Task<JobResult> RequestJobResultAsync(Guid jobId)
+    {
+        var entry = await _main.CallAsync(() => _jobs.GetValueOrDefault(jobId)).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"Job {JobIds.Format(jobId)} not found.");
+        return await entry.Result.Task.ConfigureAwait(false);
+    }
+
+    public Task<IReadOnlyList<JobOverview>> ListJobsAsync() => _main.CallAsync(() =>
+        (IReadOnlyList<JobOverview>)_jobs.Values.Select(e => new JobOverview(e.Job.JobId, e.Job.JobName, e.Status, e.SubmittedAt, e.FinalDetails?.EndTime)).ToList());
+
+    public async Task<JobDetails?> RequestJobDetailsAsync(Guid jobId)
+    {
+        var entry = await _main.CallAsync(() => _jobs.GetValueOrDefault(jobId)).ConfigureAwait(false);
+        if (entry is null)
+        {
+            return null;
+        }
+
+        if (entry.JobMaster is { } jobMaster)
+        {
+            try
+            {
+                return await jobMaster.RequestJobDetailsAsync().ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                await entry.Result.Task.ConfigureAwait(false); // it just finished: its final details follow
+            }
+        }
+
+        return entry.FinalDetails;
+    }
+
+    public async Task<bool> CancelJobAsync(Guid jobId)
+    {
+        var entry = await _main.CallAsync(() => _jobs.GetValueOrDefault(jobId)).ConfigureAwait(false);
+        if (entry is null)
+        {
+            return false;
+        }
+
+        if (entry.JobMaster is { } jobMaster)
+        {
+            await jobMaster.CancelAsync().ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        var running = await _main.CallAsync(() => _jobs.Values.Select(e => e.JobMaster).OfType<JobMaster.JobMaster>().ToList()).ConfigureAwait(false);
+        foreach (var jobMaster in running)
+        {
+            await jobMaster.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAny(jobMaster.Result, Task.Delay(TimeSpan.FromSeconds(10))).ConfigureAwait(false);
+            await jobMaster.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _main.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private sealed class JobEntry(JobGraph job, JobMaster.JobMaster jobMaster, DateTimeOffset submittedAt)
+    {
+        public JobGraph Job { get; } = job;
+
+        public JobMaster.JobMaster? JobMaster { get; set; } = jobMaster;
+
+        public DateTimeOffset SubmittedAt { get; } = submittedAt;
+
+        public JobDetails? FinalDetails { get; set; }
+
+        public TaskCompletionSource<JobResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public JobStatus Status => FinalDetails?.Status ?? (Result.Task.IsCompleted ? Result.Task.Result.Status : JobStatus.Running);
+    }
+}

@@ -1,0 +1,360 @@
+using Rill.Graph;
+using Rill.Runtime.Messages;
+using Rill.Runtime.ResourceManager;
+using Rill.Runtime.Rpc;
+using Rill.Runtime.Scheduler;
+using Rill.Runtime.TaskExecutor;
+using Rill.Sources;
+
+namespace Rill.Runtime.JobMaster;
+
+/// <summary>
+/// Runs one job: declares the slots it needs, deploys every subtask once they are offered (slot sharing: subtask
+/// i of every vertex shares slot i), tracks subtask states, hosts the source coordinators and applies the
+/// restart strategy. All state changes happen on its main thread.
+/// </summary>
+public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
+{
+    private readonly JobGraph _job;
+    private readonly IResourceManagerGateway _resourceManager;
+    private readonly IRestartStrategy _restartStrategy;
+    private readonly MainThreadExecutor _main;
+    private readonly ExecutionGraph _graph;
+    private readonly List<(SlotOffer Offer, ITaskExecutorGateway TaskExecutor)> _slots = [];
+    private readonly Dictionary<string, IOperatorCoordinator> _coordinators = [];
+    private readonly List<JobExceptionInfo> _exceptions = [];
+    private readonly Dictionary<string, long> _accumulators = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource<JobResult> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly DateTimeOffset _startTime = DateTimeOffset.UtcNow;
+    private DateTimeOffset? _endTime;
+    private JobStatus _status = JobStatus.Created;
+    private bool _deployed;
+    private Exception? _failureCause;
+    private int _restarts;
+
+    public JobMaster(JobGraph job, IResourceManagerGateway resourceManager, IRestartStrategy restartStrategy)
+    {
+        _job = job;
+        _resourceManager = resourceManager;
+        _restartStrategy = restartStrategy;
+        _graph = new ExecutionGraph(job);
+        _main = new MainThreadExecutor($"JobMaster {job.JobName}", e => FailGlobally(new InvalidOperationException("JobMaster internal error.", e)));
+    }
+
+    public Guid JobId => _job.JobId;
+
+    /// <summary>Completes when the job reaches FINISHED, FAILED or CANCELED.</summary>
+    public Task<JobResult> Result => _result.Task;
+
+    public Task StartAsync() => _main.CallAsync(() =>
+    {
+        CreateCoordinators();
+        _status = JobStatus.Created;
+        _resourceManager.DeclareResourceRequirementsAsync(new ResourceRequirements(JobId, _job.RequiredSlots), this);
+    });
+
+    private void CreateCoordinators()
+    {
+        foreach (var coordinator in _coordinators.Values)
+        {
+            coordinator.Dispose();
+        }
+
+        _coordinators.Clear();
+        foreach (var vertex in _job.Vertices.Where(v => v.IsSource))
+        {
+            var operatorId = vertex.Head.OperatorId;
+            var coordinator = vertex.Head.Source!.CreateCoordinator(vertex.Parallelism, new CoordinatorContext(this, vertex.Id, operatorId));
+            _coordinators[operatorId] = coordinator;
+            coordinator.Start();
+        }
+    }
+
+    public Task<IReadOnlyList<SlotOffer>> OfferSlotsAsync(ITaskExecutorGateway taskExecutor, IReadOnlyList<SlotOffer> offers) => _main.CallAsync(() =>
+    {
+        var accepted = new List<SlotOffer>();
+        foreach (var offer in offers)
+        {
+            if (_status.IsGloballyTerminal() || _slots.Count >= _job.RequiredSlots)
+            {
+                break;
+            }
+
+            _slots.Add((offer, taskExecutor));
+            accepted.Add(offer);
+        }
+
+        if (!_deployed && _slots.Count >= _job.RequiredSlots && !_status.IsGloballyTerminal())
+        {
+            Deploy();
+        }
+
+        return (IReadOnlyList<SlotOffer>)accepted;
+    });
+
+    private void Deploy()
+    {
+        _deployed = true;
+        _status = JobStatus.Running;
+        foreach (var vertex in _job.Vertices)
+        {
+            foreach (var executionVertex in _graph.Vertices[vertex.Id])
+            {
+                var execution = executionVertex.Current;
+                var (offer, taskExecutor) = _slots[executionVertex.SubtaskIndex];
+                execution.TaskExecutor = taskExecutor;
+                execution.AllocationId = offer.AllocationId;
+                execution.State = ExecutionState.Deploying;
+                execution.StartTime = DateTimeOffset.UtcNow;
+                var descriptor = _graph.CreateDeploymentDescriptor(execution);
+                _main.OnComplete(taskExecutor.SubmitTaskAsync(descriptor, offer.AllocationId), error =>
+                {
+                    if (error is not null)
+                    {
+                        OnExecutionStateChanged(execution, ExecutionState.Failed, error);
+                    }
+                });
+            }
+        }
+    }
+
+    public Task UpdateTaskExecutionStateAsync(TaskExecutionState state) => _main.CallAsync(() =>
+    {
+        if (_graph.FindCurrent(state.ExecutionAttemptId) is not { } execution)
+        {
+            return; // from an attempt that a restart already replaced
+        }
+
+        if (state.Accumulators is not null)
+        {
+            execution.Accumulators = state.Accumulators;
+        }
+
+        if (state.Metrics is not null)
+        {
+            execution.Metrics = state.Metrics;
+        }
+
+        OnExecutionStateChanged(execution, state.State, state.Failure);
+    });
+
+    private void OnExecutionStateChanged(Execution execution, ExecutionState state, Exception? failure)
+    {
+        if (execution.State.IsTerminal())
+        {
+            return;
+        }
+
+        execution.State = state;
+        if (state.IsTerminal())
+        {
+            execution.EndTime = DateTimeOffset.UtcNow;
+        }
+
+        switch (state)
+        {
+            case ExecutionState.Running when execution.Vertex.JobVertex.IsSource:
+                _coordinators[execution.Vertex.JobVertex.Head.OperatorId].SubtaskReady(execution.Vertex.SubtaskIndex);
+                break;
+            case ExecutionState.Failed:
+                execution.Failure = failure;
+                OnTaskFailure(execution, failure ?? new InvalidOperationException("Task failed without a cause."));
+                break;
+        }
+
+        CheckAllTerminal();
+    }
+
+    private void OnTaskFailure(Execution execution, Exception failure)
+    {
+        var cause = failure is Tasks.OperatorException { InnerException: { } inner } ? inner : failure;
+        _exceptions.Add(new JobExceptionInfo(DateTimeOffset.UtcNow, execution.Vertex.Name, execution.TaskExecutor?.TaskManagerId,
+            cause.GetType().FullName ?? cause.GetType().Name, failure.Message, cause.ToString()));
+        if (_status is not (JobStatus.Running or JobStatus.Created))
+        {
+            return; // already failing, restarting or canceling
+        }
+
+        _failureCause ??= new Exception($"{execution.Vertex.Name}: {failure.Message}", cause);
+        var delay = _restartStrategy.OnFailure(DateTimeOffset.UtcNow);
+        _status = delay is null ? JobStatus.Failing : JobStatus.Restarting;
+        _restartDelay = delay;
+        CancelAllRunning();
+    }
+
+    private TimeSpan? _restartDelay;
+
+    private void CancelAllRunning()
+    {
+        foreach (var execution in _graph.CurrentExecutions)
+        {
+            if (execution.State.IsTerminal())
+            {
+                continue;
+            }
+
+            if (execution.TaskExecutor is null || execution.State is ExecutionState.Created or ExecutionState.Scheduled)
+            {
+                execution.State = ExecutionState.Canceled;
+                execution.EndTime = DateTimeOffset.UtcNow;
+                continue;
+            }
+
+            execution.State = ExecutionState.Canceling;
+            var target = execution;
+            _main.OnComplete(execution.TaskExecutor.CancelTaskAsync(execution.AttemptId), error =>
+            {
+                if (error is not null && !target.State.IsTerminal())
+                {
+                    target.State = ExecutionState.Canceled;
+                    CheckAllTerminal();
+                }
+            });
+        }
+    }
+
+    private void CheckAllTerminal()
+    {
+        var executions = _graph.CurrentExecutions.ToList();
+        if (!executions.All(e => e.State.IsTerminal()))
+        {
+            return;
+        }
+
+        switch (_status)
+        {
+            case JobStatus.Running when executions.All(e => e.State == ExecutionState.Finished):
+                foreach (var execution in executions)
+                {
+                    foreach (var (name, value) in execution.Accumulators ?? new Dictionary<string, long>())
+                    {
+                        _accumulators[name] = _accumulators.GetValueOrDefault(name) + value;
+                    }
+                }
+
+                Complete(JobStatus.Finished, null);
+                break;
+            case JobStatus.Failing:
+                Complete(JobStatus.Failed, _failureCause);
+                break;
+            case JobStatus.Canceling:
+                Complete(JobStatus.Canceled, null);
+                break;
+            case JobStatus.Restarting:
+                ScheduleRestart(_restartDelay ?? TimeSpan.Zero);
+                break;
+        }
+    }
+
+    private void ScheduleRestart(TimeSpan delay)
+    {
+        _ = Task.Delay(delay).ContinueWith(_ => _main.Execute(() =>
+        {
+            if (_status != JobStatus.Restarting)
+            {
+                return;
+            }
+
+            _restarts++;
+            _failureCause = null;
+            _graph.ResetForAttempt(_graph.Attempt + 1);
+            CreateCoordinators();
+            Deploy();
+        }), TaskScheduler.Default);
+    }
+
+    private void Complete(JobStatus status, Exception? failure)
+    {
+        if (_status.IsGloballyTerminal())
+        {
+            return;
+        }
+
+        _status = status;
+        _endTime = DateTimeOffset.UtcNow;
+        foreach (var coordinator in _coordinators.Values)
+        {
+            coordinator.Dispose();
+        }
+
+        foreach (var (offer, taskExecutor) in _slots)
+        {
+            _ = taskExecutor.FreeSlotAsync(offer.AllocationId);
+        }
+
+        _slots.Clear();
+        _ = _resourceManager.DeclareResourceRequirementsAsync(new ResourceRequirements(JobId, 0), this);
+        _result.TrySetResult(new JobResult(JobId, status, _endTime.Value - _startTime, new Dictionary<string, long>(_accumulators), failure));
+    }
+
+    private void FailGlobally(Exception error)
+    {
+        _failureCause ??= error;
+        if (!_status.IsGloballyTerminal())
+        {
+            _status = JobStatus.Failing;
+            CancelAllRunning();
+            CheckAllTerminal();
+        }
+    }
+
+    public Task SendOperatorEventToCoordinatorAsync(Guid executionAttemptId, string operatorId, OperatorEvent operatorEvent) => _main.CallAsync(() =>
+    {
+        if (_graph.FindCurrent(executionAttemptId) is { } execution && _coordinators.TryGetValue(operatorId, out var coordinator))
+        {
+            coordinator.HandleEventFromOperator(execution.Vertex.SubtaskIndex, operatorEvent);
+        }
+    });
+
+    private void SendEventToSubtask(string vertexId, string operatorId, int subtask, OperatorEvent operatorEvent)
+    {
+        var execution = _graph.Vertices[vertexId][subtask].Current;
+        if (execution.TaskExecutor is { } taskExecutor && !execution.State.IsTerminal())
+        {
+            _main.OnComplete(taskExecutor.SendOperatorEventAsync(execution.AttemptId, operatorId, operatorEvent), error =>
+            {
+                if (error is not null)
+                {
+                    OnExecutionStateChanged(execution, ExecutionState.Failed, error);
+                }
+            });
+        }
+    }
+
+    public Task CancelAsync() => _main.CallAsync(() =>
+    {
+        if (_status.IsGloballyTerminal() || _status == JobStatus.Canceling)
+        {
+            return;
+        }
+
+        _status = JobStatus.Canceling;
+        CancelAllRunning();
+        CheckAllTerminal();
+    });
+
+    public Task<JobDetails> RequestJobDetailsAsync() => _main.CallAsync(CreateDetails);
+
+    private JobDetails CreateDetails()
+    {
+        var vertices = _job.Vertices.Select(v => new VertexDetails(
+            v.Id,
+            v.Name,
+            v.Parallelism,
+            v.MaxParallelism,
+            _graph.Vertices[v.Id].Select(ev => new SubtaskDetails(ev.SubtaskIndex, ev.Current.AttemptNumber, ev.Current.State,
+                ev.Current.TaskExecutor?.TaskManagerId, ev.Current.StartTime, ev.Current.EndTime, ev.Current.Metrics)).ToList(),
+            v.Chain.Select(n => n.Name).ToList(),
+            v.Inputs.Select(e => new VertexInput(e.Source.Producer.Id, e.ShipStrategy)).ToList())).ToList();
+        return new JobDetails(JobId, _job.JobName, _status, _job.RuntimeMode.ToString().ToUpperInvariant(), _startTime, _endTime, vertices,
+            _exceptions.ToList(), _restarts);
+    }
+
+    public ValueTask DisposeAsync() => _main.DisposeAsync();
+
+    private sealed class CoordinatorContext(JobMaster owner, string vertexId, string operatorId) : IOperatorCoordinatorContext
+    {
+        // Coordinators run inside JobMaster work items, so this is already on the main thread.
+        public void SendEventToOperator(int subtask, OperatorEvent operatorEvent) => owner.SendEventToSubtask(vertexId, operatorId, subtask, operatorEvent);
+    }
+}

@@ -1,0 +1,39 @@
+using Rill.Api;
+using Rill.Executors;
+using Rill.Graph;
+using Rill.Network;
+
+[assembly: PipelineExecutorFactory(typeof(Rill.Runtime.MiniCluster.EmbeddedExecutorFactory))]
+
+namespace Rill.Runtime.MiniCluster;
+
+/// <summary>
+/// Runs a job in a mini cluster started just for it, sized to the job's slot needs (Flink's LocalExecutor).
+/// This is what <c>env.ExecuteAsync()</c> does when no cluster is configured.
+/// </summary>
+public sealed class EmbeddedExecutor(NetworkConfig network, int? restPort) : IPipelineExecutor
+{
+    public async Task<JobExecutionResult> ExecuteAsync(StreamGraph streamGraph, CancellationToken cancellation)
+    {
+        var job = JobGraphGenerator.Create(streamGraph);
+        await using var cluster = new MiniCluster(new MiniClusterConfiguration
+        {
+            NumberOfTaskManagers = 1,
+            SlotsPerTaskManager = job.RequiredSlots,
+            Network = network,
+            RestPort = restPort,
+        });
+        await cluster.StartAsync(cancellation).ConfigureAwait(false);
+        if (cluster.RestAddress is { } address)
+        {
+            Console.Error.WriteLine($"Rill REST API at {address}");
+        }
+
+        return await cluster.ExecuteAsync(job, cancellation).ConfigureAwait(false);
+    }
+}
+
+public sealed class EmbeddedExecutorFactory : IPipelineExecutorFactory
+{
+    public IPipelineExecutor Create(StreamExecutionEnvironment environment) => new EmbeddedExecutor(environment.NetworkConfig, environment.RestPort);
+}

@@ -1,0 +1,19 @@
+using Rill.Network;
+using Rill.Runtime.Scheduler;
+
+namespace Rill.Runtime.MiniCluster;
+
+public sealed record MiniClusterConfiguration
+{
+    public int NumberOfTaskManagers { get; init; } = 1;
+
+    public int SlotsPerTaskManager { get; init; } = 1;
+
+    public NetworkConfig Network { get; init; } = NetworkConfig.Default;
+
+    /// <summary>Embedded default: no restarts, so a failing user function fails the job.</summary>
+    public Func<IRestartStrategy> RestartStrategy { get; init; } = RestartStrategies.None;
+
+    /// <summary>Serve the REST API on this port (0 picks a free one); null serves none.</summary>
+    public int? RestPort { get; init; }
+}

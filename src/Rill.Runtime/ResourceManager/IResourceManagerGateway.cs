@@ -1,0 +1,26 @@
+using Rill.Runtime.JobMaster;
+using Rill.Runtime.TaskExecutor;
+
+namespace Rill.Runtime.ResourceManager;
+
+/// <summary>A TaskManager as the ResourceManager lists it.</summary>
+public sealed record TaskManagerInfo(string Id, int SlotsNumber, int FreeSlots, DateTimeOffset RegisteredAt);
+
+/// <summary>
+/// Declarative resource needs (Flink's FLIP-138): a job says how many slots it wants, not which. Reactive mode
+/// and cluster managers plug in behind this.
+/// </summary>
+public sealed record ResourceRequirements(Guid JobId, int RequiredSlots);
+
+/// <summary>What TaskManagers and JobMasters may ask of the ResourceManager.</summary>
+public interface IResourceManagerGateway
+{
+    Task RegisterTaskExecutorAsync(ITaskExecutorGateway taskExecutor, int numberOfSlots);
+
+    Task DeclareResourceRequirementsAsync(ResourceRequirements requirements, IJobMasterGateway jobMaster);
+
+    /// <summary>The slot is free again (the job released it).</summary>
+    Task NotifySlotFreedAsync(string taskManagerId, int slotIndex);
+
+    Task<IReadOnlyList<TaskManagerInfo>> RequestTaskManagersAsync();
+}

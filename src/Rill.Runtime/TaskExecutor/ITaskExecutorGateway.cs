@@ -1,0 +1,24 @@
+using Rill.Runtime.JobMaster;
+using Rill.Runtime.Messages;
+using Rill.Sources;
+using Rill.Tasks;
+
+namespace Rill.Runtime.TaskExecutor;
+
+/// <summary>What the ResourceManager and JobMasters may ask of a TaskManager.</summary>
+public interface ITaskExecutorGateway
+{
+    string TaskManagerId { get; }
+
+    /// <summary>The ResourceManager assigns a free slot to a job; the TaskManager then offers it to the job's JobMaster.</summary>
+    Task RequestSlotAsync(SlotId slot, Guid jobId, Guid allocationId, IJobMasterGateway jobMaster);
+
+    Task SubmitTaskAsync(TaskDeploymentDescriptor descriptor, Guid allocationId);
+
+    Task CancelTaskAsync(Guid executionAttemptId);
+
+    Task SendOperatorEventAsync(Guid executionAttemptId, string operatorId, OperatorEvent operatorEvent);
+
+    /// <summary>Frees a slot and releases the job's partitions on this TaskManager once it holds no more of the job's slots.</summary>
+    Task FreeSlotAsync(Guid allocationId);
+}

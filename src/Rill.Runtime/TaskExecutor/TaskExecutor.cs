@@ -1,0 +1,199 @@
+using Rill.Network;
+using Rill.Runtime.JobMaster;
+using Rill.Runtime.Messages;
+using Rill.Runtime.ResourceManager;
+using Rill.Runtime.Rpc;
+using Rill.Sources;
+using Rill.Tasks;
+
+namespace Rill.Runtime.TaskExecutor;
+
+/// <summary>
+/// A TaskManager: registers its slots with the ResourceManager, offers allocated slots to JobMasters, and runs
+/// deployed subtasks, each on its own thread, reporting every state change to the subtask's JobMaster.
+/// </summary>
+public sealed class TaskExecutor : ITaskExecutorGateway, IAsyncDisposable
+{
+    private readonly IResourceManagerGateway _resourceManager;
+    private readonly ResultPartitionManager _partitions;
+    private readonly IProcessingTimeService _processingTime;
+    private readonly MainThreadExecutor _main;
+    private readonly TaskSlot[] _slots;
+    private readonly Dictionary<Guid, RunningTask> _tasks = [];
+
+    public TaskExecutor(string id, int numberOfSlots, IResourceManagerGateway resourceManager, ResultPartitionManager partitions, IProcessingTimeService processingTime)
+    {
+        TaskManagerId = id;
+        _resourceManager = resourceManager;
+        _partitions = partitions;
+        _processingTime = processingTime;
+        _slots = Enumerable.Range(0, numberOfSlots).Select(i => new TaskSlot(new SlotId(id, i))).ToArray();
+        _main = new MainThreadExecutor($"TaskExecutor {id}", e => Console.Error.WriteLine($"TaskExecutor {id}: {e}"));
+    }
+
+    public string TaskManagerId { get; }
+
+    public int NumberOfSlots => _slots.Length;
+
+    /// <summary>The running tasks, for tests and metrics.</summary>
+    public Task<IReadOnlyList<StreamTask>> GetTasksAsync() => _main.CallAsync(() => (IReadOnlyList<StreamTask>)_tasks.Values.Select(t => t.Task).ToList());
+
+    public Task StartAsync() => _resourceManager.RegisterTaskExecutorAsync(this, _slots.Length);
+
+    public Task RequestSlotAsync(SlotId slot, Guid jobId, Guid allocationId, IJobMasterGateway jobMaster) => _main.CallAsync(() =>
+    {
+        var taskSlot = _slots[slot.SlotIndex];
+        if (taskSlot.AllocationId is not null)
+        {
+            throw new InvalidOperationException($"Slot {slot} is already allocated.");
+        }
+
+        taskSlot.AllocationId = allocationId;
+        taskSlot.JobId = jobId;
+        taskSlot.JobMaster = jobMaster;
+        _main.OnComplete(jobMaster.OfferSlotsAsync(this, [new SlotOffer(allocationId, slot)]), (accepted, error) =>
+        {
+            if (error is not null || accepted is null || accepted.Count == 0)
+            {
+                Free(taskSlot);
+            }
+        });
+    });
+
+    public Task SubmitTaskAsync(TaskDeploymentDescriptor descriptor, Guid allocationId) => _main.CallAsync(() =>
+    {
+        var slot = _slots.FirstOrDefault(s => s.AllocationId == allocationId)
+            ?? throw new InvalidOperationException($"No slot with allocation {allocationId} on {TaskManagerId}.");
+        if (slot.JobId != descriptor.Job.JobId)
+        {
+            throw new InvalidOperationException($"Slot {slot.Id} belongs to another job.");
+        }
+
+        var jobMaster = slot.JobMaster!;
+        var attemptId = descriptor.ExecutionAttemptId;
+        var environment = new TaskEnvironment(_partitions, _processingTime,
+            (operatorId, operatorEvent) => _ = jobMaster.SendOperatorEventToCoordinatorAsync(attemptId, operatorId, operatorEvent));
+        var task = new StreamTask(descriptor, environment);
+        var running = new RunningTask(task, slot, jobMaster);
+        _tasks[attemptId] = running;
+        slot.Tasks.Add(attemptId);
+        var thread = new Thread(() => RunTask(running)) { IsBackground = true, Name = task.Info.TaskNameWithSubtask };
+        thread.Start();
+    });
+
+    private void RunTask(RunningTask running)
+    {
+        var task = running.Task;
+        var attemptId = task.ExecutionAttemptId;
+        TaskExecutionState final;
+        try
+        {
+            running.JobMaster.UpdateTaskExecutionStateAsync(new TaskExecutionState(attemptId, ExecutionState.Running)).Wait();
+            task.Invoke();
+            final = new TaskExecutionState(attemptId, ExecutionState.Finished, null, task.Accumulators.Snapshot(), task.Metrics.Snapshot());
+        }
+        catch (Exception e) when (running.CancelRequested)
+        {
+            _ = e; // a task that was asked to cancel ends CANCELED whatever its last exception was
+            final = new TaskExecutionState(attemptId, ExecutionState.Canceled, null, null, task.Metrics.Snapshot());
+        }
+        catch (Exception e)
+        {
+            final = new TaskExecutionState(attemptId, ExecutionState.Failed, Unwrap(e), null, task.Metrics.Snapshot());
+        }
+
+        _main.Execute(() => _tasks.Remove(attemptId));
+        _ = running.JobMaster.UpdateTaskExecutionStateAsync(final);
+    }
+
+    private static Exception Unwrap(Exception e) => e is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerException! : e;
+
+    public Task CancelTaskAsync(Guid executionAttemptId) => _main.CallAsync(() =>
+    {
+        if (_tasks.TryGetValue(executionAttemptId, out var running))
+        {
+            running.CancelRequested = true;
+            running.Task.Cancel();
+        }
+    });
+
+    public Task SendOperatorEventAsync(Guid executionAttemptId, string operatorId, OperatorEvent operatorEvent) => _main.CallAsync(() =>
+    {
+        if (!_tasks.TryGetValue(executionAttemptId, out var running))
+        {
+            throw new InvalidOperationException($"Task {executionAttemptId} is not running on {TaskManagerId}.");
+        }
+
+        running.Task.DeliverOperatorEvent(operatorId, operatorEvent);
+    });
+
+    public Task FreeSlotAsync(Guid allocationId) => _main.CallAsync(() =>
+    {
+        var slot = _slots.FirstOrDefault(s => s.AllocationId == allocationId);
+        if (slot is not null)
+        {
+            Free(slot);
+        }
+    });
+
+    private void Free(TaskSlot slot)
+    {
+        var jobId = slot.JobId;
+        foreach (var attemptId in slot.Tasks)
+        {
+            if (_tasks.TryGetValue(attemptId, out var running))
+            {
+                running.CancelRequested = true;
+                running.Task.Cancel();
+            }
+        }
+
+        slot.AllocationId = null;
+        slot.JobId = null;
+        slot.JobMaster = null;
+        slot.Tasks.Clear();
+        if (jobId is { } job && _slots.All(s => s.JobId != job))
+        {
+            _partitions.ReleaseJob(job);
+        }
+
+        _ = _resourceManager.NotifySlotFreedAsync(TaskManagerId, slot.Id.SlotIndex);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _main.CallAsync(() =>
+        {
+            foreach (var running in _tasks.Values)
+            {
+                running.CancelRequested = true;
+                running.Task.Cancel();
+            }
+        }).ConfigureAwait(false);
+        await _main.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private sealed class TaskSlot(SlotId id)
+    {
+        public SlotId Id { get; } = id;
+
+        public Guid? AllocationId { get; set; }
+
+        public Guid? JobId { get; set; }
+
+        public IJobMasterGateway? JobMaster { get; set; }
+
+        public List<Guid> Tasks { get; } = [];
+    }
+
+    private sealed class RunningTask(StreamTask task, TaskSlot slot, IJobMasterGateway jobMaster)
+    {
+        public StreamTask Task { get; } = task;
+
+        public TaskSlot Slot { get; } = slot;
+
+        public IJobMasterGateway JobMaster { get; } = jobMaster;
+
+        public volatile bool CancelRequested;
+    }
+}
