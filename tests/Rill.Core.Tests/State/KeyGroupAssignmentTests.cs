@@ -421,17 +421,17 @@ public sealed class KeyGroupAssignmentTests
 
     private static int Dispatch<TFunc>(KeyVector v, TFunc func)
         where TFunc : IKeyFunc => v.Kind switch
-    {
-        "int" => func.Invoke(ParseInt(v.Key)),
-        "long" => func.Invoke(long.Parse(v.Key, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)),
-        "string" => func.Invoke(DecodeUtf16Hex(v.Key)),
-        "bool" => func.Invoke(bool.Parse(v.Key)),
-        "double" => func.Invoke(BitConverter.Int64BitsToDouble(ParseHex64(v.Key))),
-        "float" => func.Invoke(BitConverter.Int32BitsToSingle(ParseHex32(v.Key))),
-        "short" => func.Invoke(short.Parse(v.Key, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)),
-        "char" => func.Invoke((char)ushort.Parse(v.Key, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture)),
-        _ => throw new InvalidOperationException($"unknown key kind '{v.Kind}' at line {v.Line}"),
-    };
+        {
+            "int" => func.Invoke(ParseInt(v.Key)),
+            "long" => func.Invoke(long.Parse(v.Key, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)),
+            "string" => func.Invoke(DecodeUtf16Hex(v.Key)),
+            "bool" => func.Invoke(bool.Parse(v.Key)),
+            "double" => func.Invoke(BitConverter.Int64BitsToDouble(ParseHex64(v.Key))),
+            "float" => func.Invoke(BitConverter.Int32BitsToSingle(ParseHex32(v.Key))),
+            "short" => func.Invoke(short.Parse(v.Key, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)),
+            "char" => func.Invoke((char)ushort.Parse(v.Key, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture)),
+            _ => throw new InvalidOperationException($"unknown key kind '{v.Kind}' at line {v.Line}"),
+        };
 
     private readonly struct StableHashOf : IKeyFunc
     {
