@@ -119,12 +119,12 @@ public sealed class TaskExecutor : ITaskExecutorGateway, IAsyncDisposable
 
     public Task SendOperatorEventAsync(Guid executionAttemptId, string operatorId, OperatorEvent operatorEvent) => _main.CallAsync(() =>
     {
-        if (!_tasks.TryGetValue(executionAttemptId, out var running))
+        // A task that already ended has nothing to do with the event; its end is reported separately, and
+        // failing here would mask the task's real outcome.
+        if (_tasks.TryGetValue(executionAttemptId, out var running))
         {
-            throw new InvalidOperationException($"Task {executionAttemptId} is not running on {TaskManagerId}.");
+            running.Task.DeliverOperatorEvent(operatorId, operatorEvent);
         }
-
-        running.Task.DeliverOperatorEvent(operatorId, operatorEvent);
     });
 
     public Task FreeSlotAsync(Guid allocationId) => _main.CallAsync(() =>
