@@ -156,7 +156,7 @@ public class DataStream<T>
     public DataStreamSink<T> SinkTo(ISink<T> sink, string name = "Sink")
     {
         var transformation = new OneInputTransformation(Environment.NextId(), name, Transformation, StreamType<T>.Instance,
-            () => new SinkOperator<T>(sink), isSink: true);
+            () => new SinkOperator<T>(FunctionCloner.Clone(sink)), isSink: true);
         Environment.AddSink(transformation);
         return new DataStreamSink<T>(transformation);
     }

@@ -3,7 +3,7 @@ using System.Reflection;
 namespace Rill.Api;
 
 /// <summary>
-/// Gives each parallel subtask its own copy of a user function object, as Flink does by deserializing the
+/// Gives each parallel subtask its own copy of a user function or sink object, as Flink does by deserializing the
 /// function per subtask; without it, subtasks on different threads would share fields. Delegates are
 /// stateless from our point of view and are shared. The copy is shallow: collections held by a function stay shared.
 /// </summary>

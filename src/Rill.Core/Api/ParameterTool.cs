@@ -67,7 +67,15 @@ public sealed class ParameterTool
     }
 
     /// <summary>True for a flag given without a value (or with true).</summary>
-    public bool GetFlag(string key) => _values.TryGetValue(key, out var value) && (value is null || bool.Parse(value));
+    public bool GetFlag(string key)
+    {
+        if (!_values.TryGetValue(key, out var value))
+        {
+            return false;
+        }
+
+        return value is null || (bool.TryParse(value, out var flag) ? flag : throw new ArgumentException($"Option --{key} is a flag: give it alone, or as --{key}=true|false (got '{value}')."));
+    }
 
     /// <summary>Throws for any option not in <paramref name="known"/>.</summary>
     public void CheckKnown(params string[] known)

@@ -1,0 +1,32 @@
+namespace Rill.Samples;
+
+internal static class OutputDirectory
+{
+    /// <summary>
+    /// Creates the directory, or refuses one that already holds results, so results of two runs are never mixed
+    /// or overwritten. Names starting with a dot are never results (the file sink's unpublished in-progress
+    /// files look like that, e.g. after a failed run). Creating it here, not in the job, reports a bad path as
+    /// one clear line before any work starts, and leaves an empty directory when there are no results.
+    /// </summary>
+    public static void Prepare(string path)
+    {
+        if (File.Exists(path))
+        {
+            throw new IOException($"output path {path} is a file, not a directory");
+        }
+
+        if (Directory.Exists(path) && Directory.EnumerateFiles(path).Any(file => !Path.GetFileName(file).StartsWith('.')))
+        {
+            throw new IOException($"output directory {path} already holds results; remove them or choose another directory");
+        }
+
+        try
+        {
+            Directory.CreateDirectory(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"cannot create output directory {path}: {e.Message}", e);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using Rill.Api;
+
+namespace Rill.Samples.WordCount;
+
+/// <summary>The command line of the sample; anything it does not understand is a usage error (exit code 2).</summary>
+internal sealed record WordCountOptions(string? Input, string? Output, int? Parallelism, int? RestPort, bool ShowHelp)
+{
+    public const string Usage = "WordCount [--input FILE] [--output DIR] [--parallelism N] [--rest-port P]";
+
+    public static WordCountOptions Parse(IReadOnlyList<string> args)
+    {
+        try
+        {
+            var parameters = ParameterTool.FromArgs(args);
+            // A typo such as --ouput must not silently print to stdout instead of writing the directory.
+            parameters.CheckKnown("input", "output", "parallelism", "rest-port", "help");
+            return new WordCountOptions(
+                parameters.GetNonEmpty("input"),
+                parameters.GetNonEmpty("output"),
+                parameters.GetAtLeastOne("parallelism"),
+                parameters.GetPort("rest-port"),
+                parameters.Has("help"));
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+}
