@@ -59,20 +59,31 @@ public sealed class RecordWriter<T>
     private void CopyToChannel(int channel)
     {
         var bytes = _scratch.WrittenSpan;
-        var buffer = _current[channel] ??= _partition.BufferPool.Request(_cancellation);
-        if (buffer.Size + bytes.Length > buffer.Capacity)
+        if (bytes.Length > _partition.BufferPool.SegmentSize)
         {
-            if (buffer.Size > 0)
-            {
-                Flush(channel);
-            }
-
-            buffer = bytes.Length > _partition.BufferPool.SegmentSize
-                ? new NetworkBuffer(new byte[bytes.Length], owner: null)
-                : _current[channel] ?? _partition.BufferPool.Request(_cancellation);
-            _current[channel] = buffer;
+            // Too large for a segment: it travels alone in a buffer of its own, after what was written before it.
+            Flush(channel);
+            var oversized = new NetworkBuffer(new byte[bytes.Length], owner: null);
+            Append(oversized, bytes);
+            _metrics.BuffersOut++;
+            _metrics.BytesOut += oversized.Size;
+            _partition.Subpartitions[channel].Add(oversized);
+            return;
         }
 
+        var buffer = _current[channel];
+        if (buffer is not null && buffer.Size + bytes.Length > buffer.Capacity)
+        {
+            Flush(channel);
+            buffer = null;
+        }
+
+        buffer ??= _current[channel] = _partition.BufferPool.Request(_cancellation);
+        Append(buffer, bytes);
+    }
+
+    private static void Append(NetworkBuffer buffer, ReadOnlySpan<byte> bytes)
+    {
         var target = buffer.Memory.AsSpan(buffer.Size);
         bytes.CopyTo(target);
         BinaryPrimitives.WriteInt32LittleEndian(target, bytes.Length - HeaderSize);

@@ -114,7 +114,9 @@ internal sealed class InternalTimerService<TKey, TNamespace>
     {
         _scheduled?.Dispose();
         _scheduledProcessingTime = time;
-        _scheduled = _processingTime.RegisterTimer(time, now => _postToMailbox(() => FireProcessingTimers(_processingTime.CurrentTime)));
+        // A timer for t fires once the clock is past t (at t + 1, as Flink's getProcessingTimeDelay): records
+        // processed during millisecond t still belong to a window whose last millisecond is t.
+        _scheduled = _processingTime.RegisterTimer(time + 1, due => _postToMailbox(() => FireProcessingTimers(Math.Max(due, _processingTime.CurrentTime) - 1)));
     }
 
     public void Dispose() => _scheduled?.Dispose();

@@ -46,6 +46,8 @@ internal sealed class TimestampsAndWatermarksOperator<T>(WatermarkStrategy<T> st
             timestamp = _assigner(value, timestamp);
         }
 
+        // Record first, then the generator (as in Flink): a watermark emitted for this record must follow it.
+        Output.Collect(value, timestamp);
         if (_emitWatermarks)
         {
             _generator.OnEvent(value, timestamp, this);
@@ -54,8 +56,6 @@ internal sealed class TimestampsAndWatermarksOperator<T>(WatermarkStrategy<T> st
                 EmitPeriodic();
             }
         }
-
-        Output.Collect(value, timestamp);
     }
 
     private void EmitPeriodic()

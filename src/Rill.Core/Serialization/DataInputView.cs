@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
-using System.Text;
+using System.Runtime.InteropServices;
 
 namespace Rill.Serialization;
 
@@ -50,7 +50,7 @@ public sealed class DataInputView
     public string? ReadString()
     {
         var length = ReadInt32();
-        return length < 0 ? null : Encoding.UTF8.GetString(Take(length));
+        return length < 0 ? null : new string(MemoryMarshal.Cast<byte, char>(Take(checked(length * 2))));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

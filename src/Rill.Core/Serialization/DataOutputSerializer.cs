@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
-using System.Text;
+using System.Runtime.InteropServices;
 
 namespace Rill.Serialization;
 
@@ -77,7 +77,10 @@ public sealed class DataOutputSerializer
         _position += bytes.Length;
     }
 
-    /// <summary>Writes a length-prefixed UTF-8 string; null is encoded as length -1.</summary>
+    /// <summary>
+    /// Writes a string as its UTF-16 code units (length-prefixed; null is length -1). Not UTF-8: that would turn
+    /// unpaired surrogates into U+FFFD, so a record would change depending on whether an edge is chained.
+    /// </summary>
     public void WriteString(string? value)
     {
         if (value is null)
@@ -86,11 +89,8 @@ public sealed class DataOutputSerializer
             return;
         }
 
-        var max = Encoding.UTF8.GetMaxByteCount(value.Length);
-        var span = GetSpan(4 + max);
-        var written = Encoding.UTF8.GetBytes(value, span[4..]);
-        BinaryPrimitives.WriteInt32LittleEndian(span, written);
-        _position += 4 + written;
+        WriteInt32(value.Length);
+        WriteBytes(MemoryMarshal.AsBytes(value.AsSpan()));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -66,3 +66,17 @@ internal sealed class ValueTupleSerializer<T1, T2, T3>(TypeSerializer<T1> first,
     public override (T1, T2, T3) Deserialize(DataInputView source) =>
         (first.Deserialize(source), second.Deserialize(source), third.Deserialize(source));
 }
+
+internal sealed class NullableSerializer<T>(TypeSerializer<T> inner) : TypeSerializer<T?> where T : struct
+{
+    public override void Serialize(T? value, DataOutputSerializer target)
+    {
+        target.WriteBoolean(value.HasValue);
+        if (value.HasValue)
+        {
+            inner.Serialize(value.Value, target);
+        }
+    }
+
+    public override T? Deserialize(DataInputView source) => source.ReadBoolean() ? inner.Deserialize(source) : null;
+}

@@ -49,6 +49,11 @@ public static class TypeSerializers
                 return (TypeSerializer<T>)CreateComposite(typeof(ValueTupleSerializer<,,>), type.GetGenericArguments());
             }
 
+            if (Nullable.GetUnderlyingType(type) is { } underlying)
+            {
+                return (TypeSerializer<T>)CreateComposite(typeof(NullableSerializer<>), [underlying]);
+            }
+
             if (type.IsValueType && !RuntimeHelpers.IsReferenceOrContainsReferences<T>())
             {
                 return (TypeSerializer<T>)Activator.CreateInstance(typeof(UnmanagedSerializer<>).MakeGenericType(type))!;

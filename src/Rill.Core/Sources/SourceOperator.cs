@@ -96,12 +96,13 @@ internal sealed class SourceOperator<T, TSplit> : StreamOperator<T>, ISourceOper
             timestamp = _assigner(record, timestamp);
         }
 
+        // The record goes out before the generator sees it (as in Flink), so a watermark the generator emits
+        // for this very record cannot make the record itself late.
+        Output.Collect(record, timestamp);
         if (_emitWatermarks)
         {
             _generator.OnEvent(record, timestamp, this);
         }
-
-        Output.Collect(record, timestamp);
     }
 
     public void EmitWatermark(Watermark watermark)

@@ -49,12 +49,14 @@ public sealed class StatusWatermarkValve
         {
             _active[channel] = false;
             _aligned[channel] = false;
+            var heldTheWatermark = _watermarks[channel] == _lastOutput;
             if (!_active.Contains(true))
             {
-                // Flink: when the last channel goes idle, the maximum of the channels' watermarks may be emitted.
-                var max = _watermarks.Max();
+                // Flink: when the last channel goes idle and it was the one holding the watermark back, the
+                // maximum over all channels may be emitted, since nothing active can lower it any more.
                 long? advanced = null;
-                if (max > _lastOutput)
+                var max = _watermarks.Max();
+                if (heldTheWatermark && max > _lastOutput)
                 {
                     _lastOutput = max;
                     advanced = max;
@@ -64,7 +66,7 @@ public sealed class StatusWatermarkValve
                 return (advanced, true);
             }
 
-            return (FindAndOutputNewMinWatermark(), null);
+            return (heldTheWatermark ? FindAndOutputNewMinWatermark() : null, null);
         }
 
         if (!idle && !_active[channel])
