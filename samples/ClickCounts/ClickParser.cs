@@ -2,8 +2,6 @@ using Rill.Accumulators;
 using Rill.Functions;
 using Rill.Sources;
 
-using Rill.Samples;
-
 namespace Rill.Samples.ClickCounts;
 
 /// <summary>

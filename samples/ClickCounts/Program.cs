@@ -1,5 +1,3 @@
-using Rill.Samples;
-
 namespace Rill.Samples.ClickCounts;
 
 /// <summary>

@@ -1,7 +1,5 @@
 using Rill.Api;
 
-using Rill.Samples;
-
 namespace Rill.Samples.WordCount;
 
 /// <summary>The dataflow: lines → words → count per word → results.</summary>

@@ -1,8 +1,8 @@
 using Rill.Api;
 using Rill.EventTime;
+using Rill.Operators;
 using Rill.Sources;
 using Rill.Tests.TestSupport;
-using Rill.Operators;
 using Rill.Windowing;
 
 namespace Rill.Tests.Windowing;
