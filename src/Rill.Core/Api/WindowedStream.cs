@@ -74,7 +74,11 @@ public sealed class WindowedStream<T, TKey, TWindow>
 
     /// <summary>Aggregates incrementally, then maps each window's result with its key and window (e.g. to add the window bounds).</summary>
     public DataStream<TOut> Aggregate<TAcc, TMid, TOut>(IAggregateFunction<T, TAcc, TMid> aggregate, Func<TKey, TWindow, TMid, TOut> windowFunction) =>
-        Aggregate(aggregate, new LambdaProcessWindowFunction<TMid, TOut, TKey, TWindow>(windowFunction));
+        Build<TAcc, TOut>("Window Aggregate", () =>
+        {
+            var copy = FunctionCloner.Clone(aggregate);
+            return (new AggregatingWindowAccumulator<T, TAcc, TMid>(copy), new AggregateThenMapEmitter<TKey, TWindow, T, TAcc, TMid, TOut>(copy, windowFunction));
+        });
 
     /// <summary>Keeps every element of a window and hands them all to the function when it fires.</summary>
     public DataStream<TOut> Process<TOut>(ProcessWindowFunction<T, TOut, TKey, TWindow> function) =>

@@ -17,6 +17,8 @@ public sealed class RecordWriter<T>
     private readonly TypeSerializer<T> _serializer;
     private readonly StreamPartitioner<T> _partitioner;
     private readonly DataOutputSerializer _scratch = new();
+    private readonly DataOutputSerializer _direct = new(16);
+    private readonly int _directRecordSize;
     private readonly NetworkBuffer?[] _current;
     private readonly TaskIOMetrics _metrics;
     private readonly CancellationToken _cancellation;
@@ -28,12 +30,22 @@ public sealed class RecordWriter<T>
         _partitioner = partitioner;
         _partitioner.Setup(partition.Subpartitions.Length, subtaskIndex);
         _current = new NetworkBuffer?[partition.Subpartitions.Length];
+        var fixedLength = serializer.FixedLength;
+        _directRecordSize = fixedLength >= 0 && !partitioner.IsBroadcast && HeaderSize + fixedLength <= partition.BufferPool.SegmentSize
+            ? HeaderSize + fixedLength
+            : 0;
         _metrics = metrics;
         _cancellation = cancellation;
     }
 
     public void Emit(T record, long timestamp)
     {
+        if (_directRecordSize > 0)
+        {
+            EmitDirect(record, timestamp);
+            return;
+        }
+
         Serialize(record, timestamp);
         if (_partitioner.IsBroadcast)
         {
@@ -46,6 +58,32 @@ public sealed class RecordWriter<T>
         {
             CopyToChannel(_partitioner.SelectChannel(record));
         }
+    }
+
+    /// <summary>Fixed-length records are written straight into the channel's buffer: no scratch copy.</summary>
+    private void EmitDirect(T record, long timestamp)
+    {
+        var channel = _partitioner.SelectChannel(record);
+        var buffer = _current[channel];
+        if (buffer is not null && buffer.Size + _directRecordSize > buffer.Capacity)
+        {
+            Flush(channel);
+            buffer = null;
+        }
+
+        buffer ??= _current[channel] = _partition.BufferPool.Request(_cancellation);
+        var start = buffer.Size;
+        _direct.Wrap(buffer.Memory, start);
+        _direct.WriteInt32(_directRecordSize - HeaderSize);
+        _direct.WriteInt64(timestamp);
+        _serializer.Serialize(record, _direct);
+        if (_direct.Length - start != _directRecordSize)
+        {
+            throw new InvalidOperationException($"{_serializer} declares {_serializer.FixedLength} bytes per record but wrote {_direct.Length - start - HeaderSize}.");
+        }
+
+        buffer.Size = _direct.Length;
+        buffer.RecordCount++;
     }
 
     private void Serialize(T record, long timestamp)

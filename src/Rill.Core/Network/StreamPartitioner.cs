@@ -80,7 +80,7 @@ public sealed class KeyGroupStreamPartitioner<T, TKey>(Func<T, TKey> keySelector
     public int MaxParallelism { get; set; } = State.KeyGroupRangeAssignment.DefaultLowerBoundMaxParallelism;
 
     public override int SelectChannel(T record) =>
-        State.KeyGroupRangeAssignment.AssignKeyToParallelOperator(keySelector(record), MaxParallelism, NumberOfChannels);
+        NumberOfChannels == 1 ? 0 : State.KeyGroupRangeAssignment.AssignKeyToParallelOperator(keySelector(record), MaxParallelism, NumberOfChannels);
 
     public override StreamPartitioner Copy() => new KeyGroupStreamPartitioner<T, TKey>(keySelector) { MaxParallelism = MaxParallelism };
 }

@@ -13,8 +13,7 @@ internal interface ITriggerable<TKey, TNamespace>
 
 /// <summary>
 /// Event-time and processing-time timers per (key, namespace), each registered at most once (Flink's
-/// InternalTimerService). Deleted timers are removed from the set and skipped lazily when they reach the
-/// head of the queue.
+/// InternalTimerService). Firing sets the backend's current key to the timer's key before calling the target.
 /// </summary>
 internal sealed class InternalTimerService<TKey, TNamespace>
     where TKey : notnull
@@ -23,11 +22,10 @@ internal sealed class InternalTimerService<TKey, TNamespace>
     private readonly HeapKeyedStateBackend<TKey> _backend;
     private readonly IProcessingTimeService _processingTime;
     private readonly Action<Action> _postToMailbox;
-    private readonly ITriggerable<TKey, TNamespace> _target;
-    private readonly HashSet<(long Time, TKey Key, TNamespace Ns)> _eventTimers = [];
-    private readonly PriorityQueue<(long Time, TKey Key, TNamespace Ns, int KeyGroup), long> _eventQueue = new();
-    private readonly HashSet<(long Time, TKey Key, TNamespace Ns)> _processingTimers = [];
-    private readonly PriorityQueue<(long Time, TKey Key, TNamespace Ns, int KeyGroup), long> _processingQueue = new();
+    private readonly TimerQueue<TKey, TNamespace> _eventTimers = new();
+    private readonly TimerQueue<TKey, TNamespace> _processingTimers = new();
+    private readonly Action<TKey, TNamespace, long> _fireEventTime;
+    private readonly Action<TKey, TNamespace, long> _fireProcessingTime;
     private long _scheduledProcessingTime = long.MaxValue;
     private IDisposable? _scheduled;
 
@@ -36,7 +34,16 @@ internal sealed class InternalTimerService<TKey, TNamespace>
         _backend = backend;
         _processingTime = processingTime;
         _postToMailbox = postToMailbox;
-        _target = target;
+        _fireEventTime = (key, ns, time) =>
+        {
+            _backend.SetCurrentKey(key);
+            target.OnEventTime(key, ns, time);
+        };
+        _fireProcessingTime = (key, ns, time) =>
+        {
+            _backend.SetCurrentKey(key);
+            target.OnProcessingTime(key, ns, time);
+        };
     }
 
     public long CurrentWatermark { get; private set; } = long.MinValue;
@@ -47,64 +54,33 @@ internal sealed class InternalTimerService<TKey, TNamespace>
 
     public int NumProcessingTimeTimers => _processingTimers.Count;
 
-    public void RegisterEventTimeTimer(TNamespace ns, long time)
-    {
-        if (_eventTimers.Add((time, _backend.CurrentKey, ns)))
-        {
-            _eventQueue.Enqueue((time, _backend.CurrentKey, ns, _backend.CurrentKeyGroup), time);
-        }
-    }
+    public void RegisterEventTimeTimer(TNamespace ns, long time) => _eventTimers.Add(time, _backend.CurrentKey, ns);
 
-    public void DeleteEventTimeTimer(TNamespace ns, long time) => _eventTimers.Remove((time, _backend.CurrentKey, ns));
+    public void DeleteEventTimeTimer(TNamespace ns, long time) => _eventTimers.Remove(time, _backend.CurrentKey, ns);
 
     public void RegisterProcessingTimeTimer(TNamespace ns, long time)
     {
-        if (_processingTimers.Add((time, _backend.CurrentKey, ns)))
+        if (_processingTimers.Add(time, _backend.CurrentKey, ns) && time < _scheduledProcessingTime)
         {
-            _processingQueue.Enqueue((time, _backend.CurrentKey, ns, _backend.CurrentKeyGroup), time);
-            if (time < _scheduledProcessingTime)
-            {
-                Schedule(time);
-            }
+            Schedule(time);
         }
     }
 
-    public void DeleteProcessingTimeTimer(TNamespace ns, long time) => _processingTimers.Remove((time, _backend.CurrentKey, ns));
+    public void DeleteProcessingTimeTimer(TNamespace ns, long time) => _processingTimers.Remove(time, _backend.CurrentKey, ns);
 
     /// <summary>Fires every event-time timer at or before the watermark, in timestamp order.</summary>
     public void AdvanceWatermark(long watermark)
     {
         CurrentWatermark = watermark;
-        while (_eventQueue.TryPeek(out var timer, out var time) && time <= watermark)
-        {
-            _eventQueue.Dequeue();
-            if (!_eventTimers.Remove((timer.Time, timer.Key, timer.Ns)))
-            {
-                continue; // deleted
-            }
-
-            _backend.SetCurrentKey(timer.Key, timer.KeyGroup);
-            _target.OnEventTime(timer.Key, timer.Ns, timer.Time);
-        }
+        _eventTimers.FireUpTo(watermark, _fireEventTime);
     }
 
     /// <summary>Fires processing-time timers that are due (or all of them, at the end of a bounded input).</summary>
     public void FireProcessingTimers(long upTo)
     {
-        while (_processingQueue.TryPeek(out var timer, out var time) && time <= upTo)
-        {
-            _processingQueue.Dequeue();
-            if (!_processingTimers.Remove((timer.Time, timer.Key, timer.Ns)))
-            {
-                continue;
-            }
-
-            _backend.SetCurrentKey(timer.Key, timer.KeyGroup);
-            _target.OnProcessingTime(timer.Key, timer.Ns, timer.Time);
-        }
-
+        _processingTimers.FireUpTo(upTo, _fireProcessingTime);
         _scheduledProcessingTime = long.MaxValue;
-        if (_processingQueue.TryPeek(out _, out var next) && upTo != long.MaxValue)
+        if (upTo != long.MaxValue && _processingTimers.TryPeekTime(out var next))
         {
             Schedule(next);
         }

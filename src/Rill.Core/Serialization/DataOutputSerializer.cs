@@ -18,6 +18,16 @@ public sealed class DataOutputSerializer
 
     public void Clear() => _position = 0;
 
+    /// <summary>
+    /// Writes into <paramref name="target"/> from <paramref name="position"/> on. For callers that checked the
+    /// space first (fixed-length records go straight into a network buffer without a copy).
+    /// </summary>
+    internal void Wrap(byte[] target, int position)
+    {
+        _buffer = target;
+        _position = position;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Span<byte> GetSpan(int size)
     {

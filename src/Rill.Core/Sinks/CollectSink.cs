@@ -1,10 +1,13 @@
 namespace Rill.Sinks;
 
-/// <summary>Collects every record in memory, for tests and small embedded jobs. Works only in the process that runs the tasks.</summary>
-public sealed class CollectSink<T> : ISink<T>
+/// <summary>
+/// Collects every record in memory, for tests and small embedded jobs. Works only in the process that runs the
+/// tasks. Timestamps are kept only when asked for, so collecting large results costs no more than the values.
+/// </summary>
+public sealed class CollectSink<T>(bool recordTimestamps = false) : ISink<T>
 {
     private readonly List<T> _values = [];
-    private readonly List<long?> _timestamps = [];
+    private readonly List<long?>? _timestamps = recordTimestamps ? [] : null;
     private readonly Lock _lock = new();
 
     public IReadOnlyList<T> Values
@@ -24,7 +27,9 @@ public sealed class CollectSink<T> : ISink<T>
         {
             lock (_lock)
             {
-                return _values.Zip(_timestamps).ToList();
+                return _timestamps is null
+                    ? throw new InvalidOperationException("This sink does not record timestamps: create it with recordTimestamps: true.")
+                    : _values.Zip(_timestamps).ToList();
             }
         }
     }
@@ -45,7 +50,7 @@ public sealed class CollectSink<T> : ISink<T>
         lock (_lock)
         {
             _values.Clear();
-            _timestamps.Clear();
+            _timestamps?.Clear();
         }
     }
 
@@ -58,7 +63,7 @@ public sealed class CollectSink<T> : ISink<T>
             lock (sink._lock)
             {
                 sink._values.Add(value);
-                sink._timestamps.Add(timestamp);
+                sink._timestamps?.Add(timestamp);
             }
         }
 

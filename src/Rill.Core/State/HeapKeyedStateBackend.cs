@@ -36,13 +36,6 @@ public sealed class HeapKeyedStateBackend<TKey> where TKey : notnull
         CurrentKeyGroup = keyGroup;
     }
 
-    /// <summary>Sets a key whose key group the caller already knows (timers store it).</summary>
-    internal void SetCurrentKey(TKey key, int keyGroup)
-    {
-        CurrentKey = key;
-        CurrentKeyGroup = keyGroup;
-    }
-
     internal StateTable<TKey, TNamespace, TValue> GetOrCreateTable<TNamespace, TValue>(string name)
         where TNamespace : notnull
     {

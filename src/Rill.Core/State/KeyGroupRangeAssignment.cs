@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Rill.State;
 
 /// <summary>
@@ -9,11 +11,17 @@ public static class KeyGroupRangeAssignment
     public const int DefaultLowerBoundMaxParallelism = 1 << 7;
     public const int UpperBoundMaxParallelism = 1 << 15;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int AssignToKeyGroup<TKey>(TKey key, int maxParallelism) =>
         ComputeKeyGroupForKeyHash(StableHash.Of(key), maxParallelism);
 
-    public static int ComputeKeyGroupForKeyHash(int keyHash, int maxParallelism) =>
-        MathUtils.MurmurHash(keyHash) % maxParallelism;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int ComputeKeyGroupForKeyHash(int keyHash, int maxParallelism)
+    {
+        var hash = MathUtils.MurmurHash(keyHash);
+        // The murmur hash is non-negative, so a mask equals the modulo for powers of two (the default 128 is one).
+        return (maxParallelism & (maxParallelism - 1)) == 0 ? hash & (maxParallelism - 1) : hash % maxParallelism;
+    }
 
     public static int AssignKeyToParallelOperator<TKey>(TKey key, int maxParallelism, int parallelism) =>
         ComputeOperatorIndexForKeyGroup(maxParallelism, parallelism, AssignToKeyGroup(key, maxParallelism));

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Rill.State;
 
@@ -6,6 +7,7 @@ namespace Rill.State;
 public static class MathUtils
 {
     /// <summary>Flink's <c>MathUtils.murmurHash(int)</c>: scrambles a hash code into a non-negative int.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int MurmurHash(int code)
     {
         unchecked
@@ -28,6 +30,7 @@ public static class MathUtils
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint BitMix(uint value)
     {
         unchecked

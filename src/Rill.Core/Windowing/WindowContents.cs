@@ -94,6 +94,32 @@ internal sealed class AggregateThenProcessEmitter<TKey, TWindow, TIn, TAcc, TMid
     public void Close() => function.Close();
 }
 
+/// <summary>Aggregates, then maps the result with key and window: a direct call, nothing allocated per firing.</summary>
+internal sealed class AggregateThenMapEmitter<TKey, TWindow, TIn, TAcc, TMid, TOut>(
+    IAggregateFunction<TIn, TAcc, TMid> aggregate, Func<TKey, TWindow, TMid, TOut> map)
+    : IWindowEmitter<TKey, TWindow, TAcc, TOut>
+    where TWindow : IWindow
+{
+    public void Open(IRuntimeContext context)
+    {
+        if (aggregate is IRichFunction rich)
+        {
+            rich.Open(context);
+        }
+    }
+
+    public void Emit(TKey key, TAcc accumulator, WindowFunctionContext<TKey, TWindow, TOut> windowContext, ICollector<TOut> output) =>
+        output.Collect(map(key, windowContext.Window, aggregate.GetResult(accumulator)));
+
+    public void Close()
+    {
+        if (aggregate is IRichFunction rich)
+        {
+            rich.Close();
+        }
+    }
+}
+
 internal sealed class ProcessAllEmitter<TKey, TWindow, TIn, TOut>(ProcessWindowFunction<TIn, TOut, TKey, TWindow> function)
     : IWindowEmitter<TKey, TWindow, List<TIn>, TOut>
     where TWindow : IWindow

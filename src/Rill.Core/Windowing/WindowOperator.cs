@@ -81,7 +81,9 @@ internal sealed class WindowOperator<TKey, TIn, TAcc, TOut, TWindow> : KeyedOper
     {
         SetKeyContextElement(value);
         _windows.Clear();
-        _assigner.AssignWindows(value, timestamp, Context.ProcessingTime.CurrentTime, _windows);
+        // Reading the clock costs more than the rest of an event-time window update: only processing-time assigners need it.
+        var processingTime = _assigner.IsEventTime ? long.MinValue : Context.ProcessingTime.CurrentTime;
+        _assigner.AssignWindows(value, timestamp, processingTime, _windows);
         var skipped = true;
         foreach (var assigned in _windows)
         {

@@ -29,7 +29,7 @@ public sealed class AllowedLatenessTests
         var env = TestJobs.Env(1);
         var lateTag = new OutputTag<Event>("late");
         var main = new CollectSink<WindowResult>();
-        var late = new CollectSink<Event>();
+        var late = new CollectSink<Event>(recordTimestamps: true);
         var windowed = Build(env, Scenario, 10, TimeSpan.FromMilliseconds(5), lateTag);
         windowed.SinkTo(main);
         windowed.GetSideOutput(lateTag).SinkTo(late);

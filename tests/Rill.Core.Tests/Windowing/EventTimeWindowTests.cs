@@ -130,7 +130,7 @@ public sealed class EventTimeWindowTests
         var events = EventData.OutOfOrder(seed: 4, count: 1000, keys: 4, 0, 5000, OutOfOrderness);
         var env = TestJobs.Env(2);
         var source = Timestamped(env, events);
-        var reduced = new Rill.Sinks.CollectSink<Event>();
+        var reduced = new Rill.Sinks.CollectSink<Event>(recordTimestamps: true);
         source.KeyBy(e => e.Key).Window(TumblingEventTimeWindows.Of<Event>(TimeSpan.FromMilliseconds(size)))
             .Reduce((a, b) => new Event(a.Key, Math.Max(a.Timestamp, b.Timestamp), a.Value + b.Value))
             .SinkTo(reduced);
