@@ -67,7 +67,12 @@ public sealed class DataGeneratorSource<T> : ISource<T, IndexRangeSplit>
                 if (allowed <= 0)
                 {
                     var dueInMs = (long)Math.Ceiling(((_emitted + 1) * 1000.0 / perSecond) - (Environment.TickCount64 - _startedAt));
-                    _wait = Task.Delay(TimeSpan.FromMilliseconds(Math.Max(1, dueInMs)));
+                    // The task's own timer thread, not Task.Delay: a starved thread pool would stall the source
+                    // and then let it burst to catch up, distorting the rate.
+                    var wake = new TaskCompletionSource();
+                    var clock = Context.ProcessingTime;
+                    clock.RegisterTimer(clock.CurrentTime + Math.Max(1, dueInMs), _ => wake.TrySetResult());
+                    _wait = wake.Task;
                     return SplitStatus.NothingAvailable;
                 }
 

@@ -9,7 +9,8 @@ public abstract class SplitReaderBase<T, TSplit> : ISourceReader<T, TSplit> wher
     private readonly Queue<TSplit> _splits = new();
     private bool _noMoreSplits;
     private bool _requestPending;
-    private TaskCompletionSource _available = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Continuations run inline: the only one is the task's "wake the mailbox", which must not wait for the thread pool.
+    private TaskCompletionSource _available = new();
 
     protected SplitReaderBase(ISourceReaderContext context) => Context = context;
 
@@ -75,7 +76,7 @@ public abstract class SplitReaderBase<T, TSplit> : ISourceReader<T, TSplit> wher
     protected void SignalAvailable()
     {
         var previous = _available;
-        _available = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _available = new TaskCompletionSource();
         previous.TrySetResult();
     }
 

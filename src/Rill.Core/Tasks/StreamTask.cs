@@ -266,7 +266,8 @@ public sealed class StreamTask
                 var available = source.IsAvailable();
                 if (!available.IsCompleted)
                 {
-                    available.ContinueWith(wake, TaskScheduler.Default);
+                    // Inline: waking the mailbox is cheap and must not wait for a thread-pool thread.
+                    available.ContinueWith(wake, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                     Metrics.IdleTicks += _mailbox.WaitForWork(TimeSpan.FromMilliseconds(50), token);
                 }
 
