@@ -12,6 +12,7 @@ internal sealed class StateTable<TKey, TNamespace, TValue>
 {
     private readonly KeyGroupRange _range;
     private readonly Dictionary<(TKey, TNamespace), TValue>?[] _byKeyGroup;
+    private int _largestCapacity;
 
     public StateTable(KeyGroupRange range)
     {
@@ -25,8 +26,18 @@ internal sealed class StateTable<TKey, TNamespace, TValue>
         return _byKeyGroup[index] ??= new Dictionary<(TKey, TNamespace), TValue>();
     }
 
-    public ref TValue GetOrAdd(int keyGroup, TKey key, TNamespace ns, out bool existed) =>
-        ref CollectionsMarshal.GetValueRefOrAddDefault(MapFor(keyGroup), (key, ns), out existed)!;
+    public ref TValue GetOrAdd(int keyGroup, TKey key, TNamespace ns, out bool existed)
+    {
+        var map = MapFor(keyGroup);
+        if (map.Count == map.Capacity)
+        {
+            // Key groups fill up alike, so a full map jumps to the largest capacity another key group needed instead
+            // of growing through every smaller size (each growth step allocates the whole table anew).
+            _largestCapacity = Math.Max(_largestCapacity, map.EnsureCapacity(Math.Max(_largestCapacity, (map.Count * 2) + 1)));
+        }
+
+        return ref CollectionsMarshal.GetValueRefOrAddDefault(map, (key, ns), out existed)!;
+    }
 
     public bool TryGet(int keyGroup, TKey key, TNamespace ns, out TValue value)
     {
@@ -40,7 +51,7 @@ internal sealed class StateTable<TKey, TNamespace, TValue>
         return map.TryGetValue((key, ns), out value!);
     }
 
-    public void Put(int keyGroup, TKey key, TNamespace ns, TValue value) => MapFor(keyGroup)[(key, ns)] = value;
+    public void Put(int keyGroup, TKey key, TNamespace ns, TValue value) => GetOrAdd(keyGroup, key, ns, out _) = value;
 
     public bool Remove(int keyGroup, TKey key, TNamespace ns) =>
         _byKeyGroup[keyGroup - _range.StartKeyGroup]?.Remove((key, ns)) ?? false;
