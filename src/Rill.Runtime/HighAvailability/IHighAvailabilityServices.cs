@@ -1,0 +1,42 @@
+namespace Rill.Runtime.HighAvailability;
+
+/// <summary>The current JobManager leader: who, where to reach it, and the fencing token of its term.</summary>
+public sealed record LeaderInfo(string ContenderId, string Address, long FencingToken);
+
+/// <summary>
+/// A submitted job as the job store keeps it: the application to run (artifact, entry point, arguments), never a
+/// serialized graph, because every process rebuilds the graph by running the program.
+/// </summary>
+public sealed record JobSubmission(Guid JobId, string JobName, string EntryPoint, IReadOnlyList<string> Arguments, string? ArtifactId = null);
+
+/// <summary>A write carried a fencing token that is not the current leader's: the writer has lost leadership.</summary>
+public sealed class FencingTokenException(string message) : Exception(message);
+
+/// <summary>
+/// What a cluster needs to survive a JobManager failure (Flink's HighAvailabilityServices): leader election with a
+/// lease and a fencing token, leader discovery, and the job store. Every write is fenced: it succeeds only with the
+/// token of the current leadership term, so a paused old leader cannot overwrite anything after a takeover.
+/// </summary>
+public interface IHighAvailabilityServices : IAsyncDisposable
+{
+    /// <summary>
+    /// Acquires leadership when nobody holds it, or renews this contender's lease. Returns the current leader either
+    /// way; the caller leads only if <see cref="LeaderInfo.ContenderId"/> is its own id, and must use the returned
+    /// token (a new term gets a new, higher token).
+    /// </summary>
+    Task<LeaderInfo> AcquireOrRenewLeadershipAsync(string contenderId, string address, TimeSpan lease);
+
+    /// <summary>Gives leadership up at once (a clean shutdown), so a standby need not wait for the lease to expire.</summary>
+    Task ReleaseLeadershipAsync(LeaderInfo leadership);
+
+    /// <summary>The current leader, or null when nobody holds a valid lease.</summary>
+    Task<LeaderInfo?> GetLeaderAsync();
+
+    /// <summary>Stores or replaces a job. Throws <see cref="FencingTokenException"/> unless the token is the current leader's.</summary>
+    Task PutJobAsync(long fencingToken, JobSubmission job);
+
+    /// <summary>Removes a job (it reached a terminal state). Fenced like <see cref="PutJobAsync"/>.</summary>
+    Task RemoveJobAsync(long fencingToken, Guid jobId);
+
+    Task<IReadOnlyList<JobSubmission>> GetJobsAsync();
+}

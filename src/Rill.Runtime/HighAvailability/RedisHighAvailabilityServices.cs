@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Text.Json;
+using StackExchange.Redis;
+
+namespace Rill.Runtime.HighAvailability;
+
+/// <summary>
+/// HA services in Redis. Keys are namespaced by cluster id: <c>rill:{id}:leader</c> (a hash with the leader's id,
+/// address and token, expiring with the lease), <c>rill:{id}:token</c> (the term counter) and <c>rill:{id}:jobs</c>.
+/// Every change is one Lua script, so the token check and the write happen atomically on the server.
+/// </summary>
+public sealed class RedisHighAvailabilityServices : IHighAvailabilityServices
+{
+    // Acquire when the lease is free (new term, new token), renew when this contender holds it; always answer with
+    // the current leader.
+    private const string AcquireOrRenewScript = """
+        local id = redis.call('HGET', KEYS[1], 'id')
+        if id == false then
+          local token = redis.call('INCR', KEYS[2])
+          redis.call('HSET', KEYS[1], 'id', ARGV[1], 'address', ARGV[2], 'token', token)
+          redis.call('PEXPIRE', KEYS[1], ARGV[3])
+        elseif id == ARGV[1] then
+          redis.call('PEXPIRE', KEYS[1], ARGV[3])
+        end
+        return redis.call('HMGET', KEYS[1], 'id', 'address', 'token')
+        """;
+
+    private const string ReleaseScript = """
+        if redis.call('HGET', KEYS[1], 'token') == ARGV[1] then
+          return redis.call('DEL', KEYS[1])
+        end
+        return 0
+        """;
+
+    // ARGV[2] is 'put' or 'del'.
+    private const string FencedJobWriteScript = """
+        local token = redis.call('HGET', KEYS[1], 'token')
+        if token ~= ARGV[1] then
+          return redis.error_reply('FENCED current term ' .. tostring(token))
+        end
+        if ARGV[2] == 'put' then
+          redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
+        else
+          redis.call('HDEL', KEYS[2], ARGV[3])
+        end
+        return 1
+        """;
+
+    private readonly ConnectionMultiplexer _connection;
+    private readonly RedisKey _leaderKey;
+    private readonly RedisKey _tokenKey;
+    private readonly RedisKey _jobsKey;
+
+    private RedisHighAvailabilityServices(ConnectionMultiplexer connection, string clusterId)
+    {
+        _connection = connection;
+        _leaderKey = $"rill:{clusterId}:leader";
+        _tokenKey = $"rill:{clusterId}:token";
+        _jobsKey = $"rill:{clusterId}:jobs";
+    }
+
+    /// <summary>Connects to <c>redis://host:port</c> (or a StackExchange.Redis configuration string).</summary>
+    public static async Task<RedisHighAvailabilityServices> ConnectAsync(string address, string clusterId)
+    {
+        if (string.IsNullOrWhiteSpace(clusterId) || clusterId.Contains(':', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Cluster id '{clusterId}' must be non-empty and contain no ':'.", nameof(clusterId));
+        }
+
+        var configuration = address.StartsWith("redis://", StringComparison.OrdinalIgnoreCase) ? address["redis://".Length..].TrimEnd('/') : address;
+        var connection = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+        return new RedisHighAvailabilityServices(connection, clusterId);
+    }
+
+    private IDatabase Database => _connection.GetDatabase();
+
+    public async Task<LeaderInfo> AcquireOrRenewLeadershipAsync(string contenderId, string address, TimeSpan lease)
+    {
+        var result = (RedisResult[])(await Database.ScriptEvaluateAsync(AcquireOrRenewScript, [_leaderKey, _tokenKey],
+            [contenderId, address, (long)lease.TotalMilliseconds]).ConfigureAwait(false))!;
+        return ToLeader(result)!;
+    }
+
+    public Task ReleaseLeadershipAsync(LeaderInfo leadership) =>
+        Database.ScriptEvaluateAsync(ReleaseScript, [_leaderKey], [leadership.FencingToken]);
+
+    public async Task<LeaderInfo?> GetLeaderAsync()
+    {
+        var values = await Database.HashGetAsync(_leaderKey, ["id", "address", "token"]).ConfigureAwait(false);
+        return values[0].IsNull ? null : new LeaderInfo(values[0]!, values[1]!, (long)values[2]);
+    }
+
+    public Task PutJobAsync(long fencingToken, JobSubmission job) =>
+        FencedJobWriteAsync(fencingToken, "put", job.JobId, JsonSerializer.Serialize(job));
+
+    public Task RemoveJobAsync(long fencingToken, Guid jobId) => FencedJobWriteAsync(fencingToken, "del", jobId, string.Empty);
+
+    private async Task FencedJobWriteAsync(long fencingToken, string operation, Guid jobId, string value)
+    {
+        try
+        {
+            await Database.ScriptEvaluateAsync(FencedJobWriteScript, [_leaderKey, _jobsKey],
+                [fencingToken, operation, jobId.ToString("N"), value]).ConfigureAwait(false);
+        }
+        catch (RedisServerException e) when (e.Message.Contains("FENCED", StringComparison.Ordinal))
+        {
+            throw new FencingTokenException($"Refused a write with fencing token {fencingToken.ToString(CultureInfo.InvariantCulture)}: {e.Message}.");
+        }
+    }
+
+    public async Task<IReadOnlyList<JobSubmission>> GetJobsAsync()
+    {
+        var entries = await Database.HashGetAllAsync(_jobsKey).ConfigureAwait(false);
+        return entries.Select(e => JsonSerializer.Deserialize<JobSubmission>((string)e.Value!)
+            ?? throw new InvalidDataException($"Job store entry {e.Name} is empty.")).ToList();
+    }
+
+    private static LeaderInfo? ToLeader(RedisResult[] values) =>
+        values[0].IsNull ? null : new LeaderInfo((string)values[0]!, (string)values[1]!, (long)values[2]);
+
+    public async ValueTask DisposeAsync() => await _connection.DisposeAsync().ConfigureAwait(false);
+}
