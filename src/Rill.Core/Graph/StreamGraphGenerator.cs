@@ -110,8 +110,9 @@ internal sealed class StreamGraphGenerator(StreamExecutionEnvironment environmen
         else
         {
             // Position-based: the node's creation index and its inputs' ids, so the same program gives the same ids.
+            // Not the display name: renaming an operator must not change its id (and its state's identity).
             var inputs = string.Join(",", upstream.Select(u => u.Node.OperatorId + (u.Tag?.Id ?? string.Empty)));
-            operatorId = Hash($"node:{t.Id}:{t.Name}:{inputs}");
+            operatorId = Hash($"node:{t.Id}:{inputs}");
         }
 
         var node = new StreamNode(t.Id, t.Name, operatorId, parallelism, maxParallelism, inputType, t.OutputType, factory, source,

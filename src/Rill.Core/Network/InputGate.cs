@@ -39,7 +39,4 @@ public sealed class InputGate
         }
     }
 
-    public bool IsChannelFinished(int channel) => _finished[channel];
-
-    public int QueuedBuffers => _channels.Sum(c => c.QueuedBuffers);
 }

@@ -28,6 +28,7 @@ internal sealed class InternalTimerService<TKey, TNamespace>
     private readonly Action<TKey, TNamespace, long> _fireProcessingTime;
     private long _scheduledProcessingTime = long.MaxValue;
     private IDisposable? _scheduled;
+    private bool _inputEnded;
 
     public InternalTimerService(HeapKeyedStateBackend<TKey> backend, IProcessingTimeService processingTime, Action<Action> postToMailbox, ITriggerable<TKey, TNamespace> target)
     {
@@ -60,7 +61,7 @@ internal sealed class InternalTimerService<TKey, TNamespace>
 
     public void RegisterProcessingTimeTimer(TNamespace ns, long time)
     {
-        if (_processingTimers.Add(time, _backend.CurrentKey, ns) && time < _scheduledProcessingTime)
+        if (_processingTimers.Add(time, _backend.CurrentKey, ns) && time < _scheduledProcessingTime && !_inputEnded)
         {
             Schedule(time);
         }
@@ -75,15 +76,31 @@ internal sealed class InternalTimerService<TKey, TNamespace>
         _eventTimers.FireUpTo(watermark, _fireEventTime);
     }
 
-    /// <summary>Fires processing-time timers that are due (or all of them, at the end of a bounded input).</summary>
+    /// <summary>Fires the processing-time timers that are due.</summary>
     public void FireProcessingTimers(long upTo)
     {
+        if (_inputEnded)
+        {
+            return;
+        }
+
         _processingTimers.FireUpTo(upTo, _fireProcessingTime);
         _scheduledProcessingTime = long.MaxValue;
-        if (upTo != long.MaxValue && _processingTimers.TryPeekTime(out var next))
+        if (_processingTimers.TryPeekTime(out var next))
         {
             Schedule(next);
         }
+    }
+
+    /// <summary>
+    /// End of a bounded input: processing time stops, so every processing-time timer registered so far fires now,
+    /// once. Timers registered from then on never fire, so a timer that re-registers itself cannot keep the job alive.
+    /// </summary>
+    public void EndInput()
+    {
+        _inputEnded = true;
+        _scheduled?.Dispose();
+        _processingTimers.FirePending(_fireProcessingTime);
     }
 
     private void Schedule(long time)
@@ -92,7 +109,7 @@ internal sealed class InternalTimerService<TKey, TNamespace>
         _scheduledProcessingTime = time;
         // A timer for t fires once the clock is past t (at t + 1, as Flink's getProcessingTimeDelay): records
         // processed during millisecond t still belong to a window whose last millisecond is t.
-        _scheduled = _processingTime.RegisterTimer(time + 1, due => _postToMailbox(() => FireProcessingTimers(Math.Max(due, _processingTime.CurrentTime) - 1)));
+        _scheduled = _processingTime.RegisterTimer(time == long.MaxValue ? time : time + 1, due => _postToMailbox(() => FireProcessingTimers(Math.Max(due, _processingTime.CurrentTime) - 1)));
     }
 
     public void Dispose() => _scheduled?.Dispose();

@@ -52,7 +52,7 @@ internal sealed class KeyedProcessOperator<TKey, TIn, TOut>(Func<TIn, TKey> keyS
     {
         // Bounded input: processing time stops here, so pending processing-time timers fire now (event-time ones
         // already fired on the final watermark).
-        _timers.FireProcessingTimers(long.MaxValue);
+        _timers.EndInput();
     }
 
     public override void Close()

@@ -74,28 +74,49 @@ internal sealed class TimerQueue<TKey, TNamespace>
         {
             _times.Dequeue();
             _byTime.Remove(time, out var set);
-            _firing = set;
-            _firingTime = time;
-            try
-            {
-                foreach (var (key, ns) in set!)
-                {
-                    Count--;
-                    if (_deletedWhileFiring.Count > 0 && _deletedWhileFiring.Remove((key, ns)))
-                    {
-                        continue;
-                    }
+            FireSet(time, set!, fire);
+        }
+    }
 
-                    fire(key, ns, time);
-                }
-            }
-            finally
+    /// <summary>
+    /// Fires every timer registered so far, once, in time order; timers that firing registers are not fired (the
+    /// input has ended: a timer that re-registers itself must not keep a bounded job alive).
+    /// </summary>
+    public void FirePending(Action<TKey, TNamespace, long> fire)
+    {
+        foreach (var time in _byTime.Keys.Order().ToList())
+        {
+            if (_byTime.Remove(time, out var set))
             {
-                _firing = null;
-                _deletedWhileFiring.Clear();
-                set!.Clear();
-                _pool.Push(set);
+                FireSet(time, set, fire);
             }
+        }
+    }
+
+    /// <summary>Fires one time's timers; the set was already taken out of the queue, so firing can register new timers.</summary>
+    private void FireSet(long time, HashSet<(TKey Key, TNamespace Ns)> set, Action<TKey, TNamespace, long> fire)
+    {
+        _firing = set;
+        _firingTime = time;
+        try
+        {
+            foreach (var (key, ns) in set)
+            {
+                Count--;
+                if (_deletedWhileFiring.Count > 0 && _deletedWhileFiring.Remove((key, ns)))
+                {
+                    continue;
+                }
+
+                fire(key, ns, time);
+            }
+        }
+        finally
+        {
+            _firing = null;
+            _deletedWhileFiring.Clear();
+            set.Clear();
+            _pool.Push(set);
         }
     }
 

@@ -13,33 +13,27 @@ public sealed class PrintSink<T>(bool toStandardError = false, bool subtaskPrefi
 
     private sealed class Writer(TextWriter target, string prefix, Func<T, string>? format) : ISinkWriter<T>
     {
-        private readonly System.Text.StringBuilder _pending = new();
-
+        // Every record is written at once, as Flink's println: a slow or windowed stream shows its output as it
+        // happens, not when some buffer fills up.
         public void Write(T value, long? timestamp)
         {
-            _pending.Append(prefix).Append(format is null ? value?.ToString() : format(value)).Append('\n');
-            if (_pending.Length > 16 * 1024)
+            var line = prefix + (format is null ? value?.ToString() : format(value));
+            lock (ConsoleLock)
             {
-                Flush(false);
+                target.WriteLine(line);
             }
         }
 
         public void Flush(bool endOfInput)
         {
-            if (_pending.Length == 0)
-            {
-                return;
-            }
-
             lock (ConsoleLock)
             {
-                target.Write(_pending.ToString());
                 target.Flush();
             }
-
-            _pending.Clear();
         }
 
-        public void Dispose() => Flush(false);
+        public void Dispose()
+        {
+        }
     }
 }

@@ -9,12 +9,6 @@ public interface IOperatorCoordinator : IDisposable
     void Start();
 
     void HandleEventFromOperator(int subtask, OperatorEvent operatorEvent);
-
-    /// <summary>The subtask is running and can receive events.</summary>
-    void SubtaskReady(int subtask);
-
-    /// <summary>The subtask failed; splits it held must be handed out again.</summary>
-    void SubtaskFailed(int subtask);
 }
 
 public interface IOperatorCoordinatorContext
@@ -24,6 +18,9 @@ public interface IOperatorCoordinatorContext
 
 /// <summary>Messages between a coordinator and its operator's subtasks.</summary>
 public abstract record OperatorEvent;
+
+/// <summary>A source reader is open and can take splits (sent before its first split request).</summary>
+public sealed record ReaderRegistrationEvent : OperatorEvent;
 
 public sealed record RequestSplitEvent : OperatorEvent;
 

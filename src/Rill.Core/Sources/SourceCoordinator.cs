@@ -1,13 +1,14 @@
 namespace Rill.Sources;
 
-/// <summary>Hosts a split enumerator; every call into it is serialized by a lock, as in Flink's coordinator thread.</summary>
+/// <summary>
+/// Hosts a split enumerator on the JobManager side. The JobMaster calls it only from its main thread, so the
+/// enumerator needs no locking (as Flink's coordinator thread).
+/// </summary>
 internal sealed class SourceCoordinator<TSplit> : IOperatorCoordinator, ISplitEnumeratorContext<TSplit>
     where TSplit : ISourceSplit
 {
-    private readonly Lock _lock = new();
     private readonly IOperatorCoordinatorContext _context;
     private readonly ISplitEnumerator<TSplit> _enumerator;
-    private readonly Dictionary<int, List<TSplit>> _assigned = [];
 
     public SourceCoordinator(Func<ISplitEnumeratorContext<TSplit>, ISplitEnumerator<TSplit>> createEnumerator, int parallelism, IOperatorCoordinatorContext context)
     {
@@ -18,54 +19,24 @@ internal sealed class SourceCoordinator<TSplit> : IOperatorCoordinator, ISplitEn
 
     public int CurrentParallelism { get; }
 
-    public void Start()
-    {
-        lock (_lock)
-        {
-            _enumerator.Start();
-        }
-    }
+    public void Start() => _enumerator.Start();
 
     public void HandleEventFromOperator(int subtask, OperatorEvent operatorEvent)
     {
-        lock (_lock)
+        switch (operatorEvent)
         {
-            if (operatorEvent is RequestSplitEvent)
-            {
+            case ReaderRegistrationEvent:
+                _enumerator.AddReader(subtask);
+                break;
+            case RequestSplitEvent:
                 _enumerator.HandleSplitRequest(subtask);
-            }
+                break;
+            default:
+                throw new InvalidOperationException($"Source coordinator got unexpected event {operatorEvent} from subtask {subtask}.");
         }
     }
 
-    public void SubtaskReady(int subtask)
-    {
-        lock (_lock)
-        {
-            _enumerator.AddReader(subtask);
-        }
-    }
-
-    public void SubtaskFailed(int subtask)
-    {
-        lock (_lock)
-        {
-            if (_assigned.Remove(subtask, out var splits) && splits.Count > 0)
-            {
-                _enumerator.AddSplitsBack(splits, subtask);
-            }
-        }
-    }
-
-    public void AssignSplit(TSplit split, int subtask)
-    {
-        if (!_assigned.TryGetValue(subtask, out var list))
-        {
-            _assigned[subtask] = list = [];
-        }
-
-        list.Add(split);
-        _context.SendEventToOperator(subtask, new AddSplitsEvent([split]));
-    }
+    public void AssignSplit(TSplit split, int subtask) => _context.SendEventToOperator(subtask, new AddSplitsEvent([split]));
 
     public void SignalNoMoreSplits(int subtask) => _context.SendEventToOperator(subtask, new NoMoreSplitsEvent());
 

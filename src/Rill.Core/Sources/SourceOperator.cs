@@ -46,6 +46,9 @@ internal sealed class SourceOperator<T, TSplit> : StreamOperator<T>, ISourceOper
         _watermarkIntervalMs = Math.Max(1, (long)Context.Options.AutoWatermarkInterval.TotalMilliseconds);
         _nextPeriodicEmit = Environment.TickCount64 + _watermarkIntervalMs;
         _reader = _source.CreateReader(this);
+        // Registration goes first, so the enumerator knows the reader before its first split request and may push
+        // splits to it (as Kafka's enumerator does).
+        Context.SendToCoordinator(new ReaderRegistrationEvent());
         _reader.Start();
     }
 

@@ -6,7 +6,7 @@ namespace Rill.State;
 /// </summary>
 public sealed class HeapKeyedStateBackend<TKey> where TKey : notnull
 {
-    private readonly Dictionary<string, object> _tables = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IStateTable> _tables = new(StringComparer.Ordinal);
     private readonly Dictionary<string, object> _handles = new(StringComparer.Ordinal);
 
     public HeapKeyedStateBackend(KeyGroupRange range, int maxParallelism)
@@ -75,7 +75,5 @@ public sealed class HeapKeyedStateBackend<TKey> where TKey : notnull
     }
 
     /// <summary>Number of entries in a state table, for tests and metrics.</summary>
-    public int CountEntries(string stateName) => _tables.TryGetValue(stateName, out var table)
-        ? (int)table.GetType().GetProperty("Count")!.GetValue(table)!
-        : 0;
+    public int CountEntries(string stateName) => _tables.TryGetValue(stateName, out var table) ? table.Count : 0;
 }

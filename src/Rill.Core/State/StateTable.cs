@@ -6,7 +6,7 @@ namespace Rill.State;
 /// Heap storage of one state: a map per key group from (key, namespace) to value. Keeping key groups apart is
 /// what lets a snapshot be cut per key group and redistributed when parallelism changes.
 /// </summary>
-internal sealed class StateTable<TKey, TNamespace, TValue>
+internal sealed class StateTable<TKey, TNamespace, TValue> : IStateTable
     where TKey : notnull
     where TNamespace : notnull
 {
@@ -29,11 +29,13 @@ internal sealed class StateTable<TKey, TNamespace, TValue>
     public ref TValue GetOrAdd(int keyGroup, TKey key, TNamespace ns, out bool existed)
     {
         var map = MapFor(keyGroup);
-        if (map.Count == map.Capacity)
+        if (map.Count == map.Capacity && map.Count >= 16)
         {
-            // Key groups fill up alike, so a full map jumps to the largest capacity another key group needed instead
-            // of growing through every smaller size (each growth step allocates the whole table anew).
-            _largestCapacity = Math.Max(_largestCapacity, map.EnsureCapacity(Math.Max(_largestCapacity, (map.Count * 2) + 1)));
+            // Key groups tend to fill up alike, so a full map skips ahead towards the capacity other key groups
+            // needed instead of growing through every size (each step allocates the table anew). At most 4x, so one
+            // huge key group (skewed keys) cannot make every other key group allocate its size.
+            var target = Math.Max((map.Count * 2) + 1, Math.Min(_largestCapacity, map.Count * 4));
+            _largestCapacity = Math.Max(_largestCapacity, map.EnsureCapacity(target));
         }
 
         return ref CollectionsMarshal.GetValueRefOrAddDefault(map, (key, ns), out existed)!;
@@ -74,6 +76,12 @@ internal sealed class StateTable<TKey, TNamespace, TValue>
             }
         }
     }
+}
+
+/// <summary>What the backend needs of a state table without knowing its types.</summary>
+internal interface IStateTable
+{
+    int Count { get; }
 }
 
 /// <summary>The namespace of state that is not scoped to a window.</summary>

@@ -27,7 +27,18 @@ internal sealed class ChainingOutput<T>(IInput<T> next, string nextOperatorName)
         // A plain chained edge carries only the main output; side outputs are routed by BroadcastingOutput.
     }
 
-    public void EmitWatermark(Watermark watermark) => next.ProcessWatermark(watermark);
+    public void EmitWatermark(Watermark watermark)
+    {
+        // Watermarks fire event-time timers: window functions and OnTimer run here, and a failure must name them.
+        try
+        {
+            next.ProcessWatermark(watermark);
+        }
+        catch (Exception e) when (e is not OperatorException and not OperationCanceledException)
+        {
+            throw new OperatorException(nextOperatorName, e);
+        }
+    }
 
     public void EmitWatermarkStatus(bool idle) => next.ProcessWatermarkStatus(idle);
 }

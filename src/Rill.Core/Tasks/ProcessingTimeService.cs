@@ -92,18 +92,14 @@ public sealed class SystemProcessingTimeService : IProcessingTimeService
 
     private sealed class ScheduledTimer(long time, Action<long> callback) : IDisposable
     {
-        private volatile bool _cancelled;
+        // Cleared on dispose: a cancelled timer stays queued until its time, and must not keep an ended job's
+        // operators and state reachable until then.
+        private Action<long>? _callback = callback;
 
-        public bool Cancelled => _cancelled;
+        public bool Cancelled => Volatile.Read(ref _callback) is null;
 
-        public void Fire()
-        {
-            if (!_cancelled)
-            {
-                callback(time);
-            }
-        }
+        public void Fire() => Volatile.Read(ref _callback)?.Invoke(time);
 
-        public void Dispose() => _cancelled = true;
+        public void Dispose() => Volatile.Write(ref _callback, null);
     }
 }

@@ -51,12 +51,13 @@ public sealed class StreamTask
     /// <summary>Runs an action on the task thread between records.</summary>
     public void Post(Action mail) => _mailbox.Post(mail);
 
-    public void DeliverOperatorEvent(string operatorId, OperatorEvent operatorEvent)
+    /// <summary>Hands a coordinator's event to an operator; it is looked up and handled on the task thread, after the chain exists.</summary>
+    public void DeliverOperatorEvent(string operatorId, OperatorEvent operatorEvent) => _mailbox.Post(() =>
     {
         var target = _operators.Find(o => o.Context.OperatorId == operatorId) as ISourceOperator
             ?? throw new InvalidOperationException($"Task {Info.TaskNameWithSubtask} has no source operator {operatorId}.");
-        _mailbox.Post(() => target.HandleOperatorEvent(operatorEvent));
-    }
+        target.HandleOperatorEvent(operatorEvent);
+    });
 
     /// <summary>Runs the task to its end on the calling thread; throws the failure, or OperationCanceledException when cancelled.</summary>
     public void Invoke()
@@ -64,6 +65,7 @@ public sealed class StreamTask
         ThreadId = Environment.CurrentManagedThreadId;
         var token = _cancellation.Token;
         _bufferTimeoutMs = (long)_environment.Partitions.Config.BufferTimeout.TotalMilliseconds;
+        var completed = false;
         try
         {
             BuildChain(token);
@@ -91,6 +93,8 @@ public sealed class StreamTask
                 output.Flush();
                 output.EndOfPartition();
             }
+
+            completed = true;
         }
         finally
         {
@@ -113,10 +117,30 @@ public sealed class StreamTask
                 output.ReleaseUnsent();
             }
 
-            if (closeFailure is not null && !token.IsCancellationRequested)
+            // A failure while closing fails an otherwise successful task; after a failure it must not replace the
+            // original cause (it is often just a consequence of it), so it is only reported.
+            if (closeFailure is not null && completed && !token.IsCancellationRequested)
             {
                 throw closeFailure;
             }
+
+            if (closeFailure is not null && !completed)
+            {
+                Console.Error.WriteLine($"{Info.TaskNameWithSubtask}: also failed while closing after the failure: {closeFailure.Message}");
+            }
+        }
+    }
+
+    /// <summary>Mail posted by an operator (processing-time timers) fails under that operator's name.</summary>
+    private static void RunAsOperator(string operatorName, Action mail)
+    {
+        try
+        {
+            mail();
+        }
+        catch (Exception e) when (e is not OperatorException and not OperationCanceledException)
+        {
+            throw new OperatorException(operatorName, e);
         }
     }
 
@@ -173,8 +197,9 @@ public sealed class StreamTask
 
             var nodeOutput = outputs.Count == 0 ? node.OutputType.CreateDiscardingOutput() : node.OutputType.CreateBroadcastingOutput(outputs);
             var op = node.Factory();
+            var operatorName = node.Name;
             var context = new OperatorContext(Info, node.Name, node.OperatorId, job.RuntimeMode, _environment.ProcessingTime, Accumulators, Metrics,
-                _mailbox.Post, job.Options);
+                mail => _mailbox.Post(() => RunAsOperator(operatorName, mail)), job.Options);
             var operatorId = node.OperatorId;
             context.SendToCoordinator = e => _environment.SendEventToCoordinator(operatorId, e);
             op.Setup(context, nodeOutput);
@@ -245,6 +270,7 @@ public sealed class StreamTask
     {
         var nextFlush = Environment.TickCount64 + _bufferTimeoutMs;
         var wake = new Action<Task>(_ => _mailbox.Wake());
+        Task? watched = null;
         while (true)
         {
             token.ThrowIfCancellationRequested();
@@ -266,8 +292,14 @@ public sealed class StreamTask
                 var available = source.IsAvailable();
                 if (!available.IsCompleted)
                 {
-                    // Inline: waking the mailbox is cheap and must not wait for a thread-pool thread.
-                    available.ContinueWith(wake, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    // Inline: waking the mailbox is cheap and must not wait for a thread-pool thread. Once per
+                    // availability task, however long the reader stays idle.
+                    if (!ReferenceEquals(available, watched))
+                    {
+                        watched = available;
+                        available.ContinueWith(wake, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    }
+
                     Metrics.IdleTicks += _mailbox.WaitForWork(TimeSpan.FromMilliseconds(50), token);
                 }
 

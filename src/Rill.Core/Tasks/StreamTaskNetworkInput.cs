@@ -51,7 +51,15 @@ internal sealed class StreamTaskNetworkInput<T> : IStreamTaskInput
 
         if (buffer.Event is { } streamEvent)
         {
-            HandleEvent(streamEvent, channel);
+            try
+            {
+                HandleEvent(streamEvent, channel);
+            }
+            catch (Exception e) when (e is not OperatorException and not OperationCanceledException)
+            {
+                throw new OperatorException(_headName, e);
+            }
+
             return;
         }
 
@@ -109,6 +117,12 @@ internal sealed class StreamTaskNetworkInput<T> : IStreamTaskInput
                 break;
             case EndOfPartitionEvent:
                 Gate.MarkFinished(channel);
+                // A finished channel no longer holds event time back, even if no final watermark came through it.
+                if (_valve.ChannelFinished(channel) is { } afterFinish)
+                {
+                    _head.ProcessWatermark(new Watermark(afterFinish));
+                }
+
                 break;
             default:
                 throw new InvalidOperationException($"Unknown stream event {streamEvent}.");

@@ -14,6 +14,7 @@ public sealed class TaskMailbox : IBufferAvailabilityListener
     private readonly ConcurrentQueue<int> _dataAvailable = new();
     private readonly ConcurrentQueue<Action> _mail = new();
     private readonly ManualResetEventSlim _signal = new(false, spinCount: 20);
+    private int _wakeRequested;
 
     public void NotifyDataAvailable(int channelIndex)
     {
@@ -27,19 +28,23 @@ public sealed class TaskMailbox : IBufferAvailabilityListener
         _signal.Set();
     }
 
-    public void Wake() => _signal.Set();
+    /// <summary>Ends the current (or next) wait without queueing anything: e.g. a source has data again.</summary>
+    public void Wake()
+    {
+        Volatile.Write(ref _wakeRequested, 1);
+        _signal.Set();
+    }
 
     public bool TryTakeMail(out Action mail) => _mail.TryDequeue(out mail!);
 
     public bool TryTakeData(out int channel) => _dataAvailable.TryDequeue(out channel);
 
-    public bool HasMail => !_mail.IsEmpty;
-
     /// <summary>Blocks until data or mail arrives, the timeout passes, or the task is cancelled; returns the ticks spent idle.</summary>
     public long WaitForWork(TimeSpan timeout, CancellationToken cancellation)
     {
         _signal.Reset();
-        if (!_dataAvailable.IsEmpty || !_mail.IsEmpty)
+        // A Wake() that came before the Reset left only the flag behind: honour it instead of sleeping.
+        if (Interlocked.Exchange(ref _wakeRequested, 0) == 1 || !_dataAvailable.IsEmpty || !_mail.IsEmpty)
         {
             return 0;
         }

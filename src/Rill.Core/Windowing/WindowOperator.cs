@@ -265,7 +265,7 @@ internal sealed class WindowOperator<TKey, TIn, TAcc, TOut, TWindow> : KeyedOper
 
     protected override void OnWatermark(Watermark watermark) => _timers.AdvanceWatermark(watermark.Timestamp);
 
-    public override void Finish() => _timers.FireProcessingTimers(long.MaxValue);
+    public override void Finish() => _timers.EndInput();
 
     public override void Close()
     {

@@ -48,9 +48,12 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
 
     public Task StartAsync() => _main.CallAsync(() =>
     {
-        CreateCoordinators();
         _status = JobStatus.Created;
-        _resourceManager.DeclareResourceRequirementsAsync(new ResourceRequirements(JobId, _job.RequiredSlots), this);
+        CreateCoordinators();
+        if (!_status.IsGloballyTerminal())
+        {
+            _resourceManager.DeclareResourceRequirementsAsync(new ResourceRequirements(JobId, _job.RequiredSlots), this);
+        }
     });
 
     private void CreateCoordinators()
@@ -66,7 +69,7 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
             var operatorId = vertex.Head.OperatorId;
             var coordinator = vertex.Head.Source!.CreateCoordinator(vertex.Parallelism, new CoordinatorContext(this, vertex.Id, operatorId));
             _coordinators[operatorId] = coordinator;
-            coordinator.Start();
+            RunCoordinator(vertex.Head.Name, coordinator.Start);
         }
     }
 
@@ -153,9 +156,6 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
 
         switch (state)
         {
-            case ExecutionState.Running when execution.Vertex.JobVertex.IsSource:
-                _coordinators[execution.Vertex.JobVertex.Head.OperatorId].SubtaskReady(execution.Vertex.SubtaskIndex);
-                break;
             case ExecutionState.Failed:
                 execution.Failure = failure;
                 OnTaskFailure(execution, failure ?? new InvalidOperationException("Task failed without a cause."));
@@ -258,8 +258,12 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
             _restarts++;
             _failureCause = null;
             _graph.ResetForAttempt(_graph.Attempt + 1);
+            _status = JobStatus.Running;
             CreateCoordinators();
-            Deploy();
+            if (_status == JobStatus.Running)
+            {
+                Deploy();
+            }
         }), TaskScheduler.Default);
     }
 
@@ -302,9 +306,23 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
     {
         if (_graph.FindCurrent(executionAttemptId) is { } execution && _coordinators.TryGetValue(operatorId, out var coordinator))
         {
-            coordinator.HandleEventFromOperator(execution.Vertex.SubtaskIndex, operatorEvent);
+            RunCoordinator(execution.Vertex.JobVertex.Head.Name, () => coordinator.HandleEventFromOperator(execution.Vertex.SubtaskIndex, operatorEvent));
         }
     });
+
+    /// <summary>A failing coordinator (e.g. a split enumerator that throws) fails the job, as in Flink; never silently.</summary>
+    private void RunCoordinator(string operatorName, Action call)
+    {
+        try
+        {
+            call();
+        }
+        catch (Exception e)
+        {
+            _exceptions.Add(new JobExceptionInfo(DateTimeOffset.UtcNow, $"{operatorName} (coordinator)", null, e.GetType().FullName ?? e.GetType().Name, e.Message, e.ToString()));
+            FailGlobally(new Exception($"The coordinator of '{operatorName}' failed: {e.Message}", e));
+        }
+    }
 
     private void SendEventToSubtask(string vertexId, string operatorId, int subtask, OperatorEvent operatorEvent)
     {
