@@ -68,26 +68,32 @@ public class DataStream<T>
 
     // Transformations.
 
-    public DataStream<TOut> Map<TOut>(Func<T, TOut> mapper) => Transform<TOut>("Map", () => new MapOperator<T, TOut>(mapper, mapper));
+    /// <summary>
+    /// Null on a plain stream. A keyed stream returns a fresh key context per subtask, so Map, Filter, FlatMap and
+    /// Process functions after KeyBy can use keyed state, as in Flink.
+    /// </summary>
+    private protected virtual KeyContext<T>? CreateKeyContext() => null;
+
+    public DataStream<TOut> Map<TOut>(Func<T, TOut> mapper) => Transform<TOut>("Map", () => new MapOperator<T, TOut>(mapper, mapper, CreateKeyContext()));
 
     public DataStream<TOut> Map<TOut>(IMapFunction<T, TOut> function) =>
         Transform<TOut>("Map", () =>
         {
             var copy = FunctionCloner.Clone(function);
-            return new MapOperator<T, TOut>(copy.Map, copy);
+            return new MapOperator<T, TOut>(copy.Map, copy, CreateKeyContext());
         });
 
-    public DataStream<T> Filter(Func<T, bool> predicate) => Transform<T>("Filter", () => new FilterOperator<T>(predicate, predicate));
+    public DataStream<T> Filter(Func<T, bool> predicate) => Transform<T>("Filter", () => new FilterOperator<T>(predicate, predicate, CreateKeyContext()));
 
     public DataStream<T> Filter(IFilterFunction<T> function) =>
         Transform<T>("Filter", () =>
         {
             var copy = FunctionCloner.Clone(function);
-            return new FilterOperator<T>(copy.Filter, copy);
+            return new FilterOperator<T>(copy.Filter, copy, CreateKeyContext());
         });
 
     public DataStream<TOut> FlatMap<TOut>(Action<T, ICollector<TOut>> flatMapper) =>
-        Transform<TOut>("FlatMap", () => new FlatMapOperator<T, TOut>(flatMapper, flatMapper));
+        Transform<TOut>("FlatMap", () => new FlatMapOperator<T, TOut>(flatMapper, flatMapper, CreateKeyContext()));
 
     public DataStream<TOut> FlatMap<TOut>(Func<T, IEnumerable<TOut>> flatMapper) =>
         FlatMap<TOut>((value, output) =>
@@ -102,11 +108,11 @@ public class DataStream<T>
         Transform<TOut>("FlatMap", () =>
         {
             var copy = FunctionCloner.Clone(function);
-            return new FlatMapOperator<T, TOut>(copy.FlatMap, copy);
+            return new FlatMapOperator<T, TOut>(copy.FlatMap, copy, CreateKeyContext());
         });
 
     public DataStream<TOut> Process<TOut>(ProcessFunction<T, TOut> function) =>
-        Transform<TOut>("Process", () => new ProcessOperator<T, TOut>(FunctionCloner.Clone(function)));
+        Transform<TOut>("Process", () => new ProcessOperator<T, TOut>(FunctionCloner.Clone(function), CreateKeyContext()));
 
     public DataStream<T> AssignTimestampsAndWatermarks(WatermarkStrategy<T> strategy) =>
         Transform<T>("Timestamps/Watermarks", () => new TimestampsAndWatermarksOperator<T>(strategy));

@@ -13,6 +13,8 @@ public sealed class KeyedStream<T, TKey> : DataStream<T> where TKey : notnull
 
     public Func<T, TKey> KeySelector { get; }
 
+    private protected override KeyContext<T> CreateKeyContext() => new KeyContext<T, TKey>(KeySelector);
+
     public DataStream<TOut> Process<TOut>(KeyedProcessFunction<TKey, T, TOut> function) =>
         Transform<TOut>("KeyedProcess", () => new KeyedProcessOperator<TKey, T, TOut>(KeySelector, FunctionCloner.Clone(function)));
 

@@ -3,21 +3,26 @@ using Rill.Functions;
 
 namespace Rill.Operators;
 
-internal sealed class MapOperator<TIn, TOut>(Func<TIn, TOut> map, object function) : OneInputStreamOperator<TIn, TOut>
+internal sealed class MapOperator<TIn, TOut>(Func<TIn, TOut> map, object function, KeyContext<TIn>? keyContext = null) : OneInputStreamOperator<TIn, TOut>
 {
-    public override void Open() => OpenFunction(function, new StreamingRuntimeContext(Context, null));
+    public override void Open() => OpenFunction(function, new StreamingRuntimeContext(Context, keyContext?.Open(Context)));
 
-    public override void ProcessElement(TIn value, long timestamp) => Output.Collect(map(value), timestamp);
+    public override void ProcessElement(TIn value, long timestamp)
+    {
+        keyContext?.SetKey(value);
+        Output.Collect(map(value), timestamp);
+    }
 
     public override void Close() => CloseFunction(function);
 }
 
-internal sealed class FilterOperator<T>(Func<T, bool> predicate, object function) : OneInputStreamOperator<T, T>
+internal sealed class FilterOperator<T>(Func<T, bool> predicate, object function, KeyContext<T>? keyContext = null) : OneInputStreamOperator<T, T>
 {
-    public override void Open() => OpenFunction(function, new StreamingRuntimeContext(Context, null));
+    public override void Open() => OpenFunction(function, new StreamingRuntimeContext(Context, keyContext?.Open(Context)));
 
     public override void ProcessElement(T value, long timestamp)
     {
+        keyContext?.SetKey(value);
         if (predicate(value))
         {
             Output.Collect(value, timestamp);
@@ -27,18 +32,20 @@ internal sealed class FilterOperator<T>(Func<T, bool> predicate, object function
     public override void Close() => CloseFunction(function);
 }
 
-internal sealed class FlatMapOperator<TIn, TOut>(Action<TIn, ICollector<TOut>> flatMap, object function) : OneInputStreamOperator<TIn, TOut>
+internal sealed class FlatMapOperator<TIn, TOut>(Action<TIn, ICollector<TOut>> flatMap, object function, KeyContext<TIn>? keyContext = null)
+    : OneInputStreamOperator<TIn, TOut>
 {
     private readonly TimestampedCollector<TOut> _collector = new();
 
     public override void Open()
     {
         _collector.Output = Output;
-        OpenFunction(function, new StreamingRuntimeContext(Context, null));
+        OpenFunction(function, new StreamingRuntimeContext(Context, keyContext?.Open(Context)));
     }
 
     public override void ProcessElement(TIn value, long timestamp)
     {
+        keyContext?.SetKey(value);
         _collector.Timestamp = timestamp;
         flatMap(value, _collector);
     }
@@ -56,7 +63,7 @@ internal sealed class TimestampedCollector<T> : ICollector<T>
     public void Collect(T record) => Output.Collect(record, Timestamp);
 }
 
-internal sealed class ProcessOperator<TIn, TOut>(ProcessFunction<TIn, TOut> function) : OneInputStreamOperator<TIn, TOut>
+internal sealed class ProcessOperator<TIn, TOut>(ProcessFunction<TIn, TOut> function, KeyContext<TIn>? keyContext = null) : OneInputStreamOperator<TIn, TOut>
 {
     private readonly TimestampedCollector<TOut> _collector = new();
     private ContextImpl _context = null!;
@@ -65,11 +72,12 @@ internal sealed class ProcessOperator<TIn, TOut>(ProcessFunction<TIn, TOut> func
     {
         _collector.Output = Output;
         _context = new ContextImpl(this);
-        function.Open(new StreamingRuntimeContext(Context, null));
+        function.Open(new StreamingRuntimeContext(Context, keyContext?.Open(Context)));
     }
 
     public override void ProcessElement(TIn value, long timestamp)
     {
+        keyContext?.SetKey(value);
         _collector.Timestamp = timestamp;
         _context.Current = StreamRecords.ToNullable(timestamp);
         function.ProcessElement(value, _context, _collector);

@@ -14,13 +14,15 @@ public sealed class Dispatcher : IDispatcherGateway, IAsyncDisposable
 {
     private readonly IResourceManagerGateway _resourceManager;
     private readonly Func<IRestartStrategy> _restartStrategy;
+    private readonly TimeSpan _taskCancellationTimeout;
     private readonly MainThreadExecutor _main;
     private readonly Dictionary<Guid, JobEntry> _jobs = [];
 
-    public Dispatcher(IResourceManagerGateway resourceManager, Func<IRestartStrategy> restartStrategy)
+    public Dispatcher(IResourceManagerGateway resourceManager, Func<IRestartStrategy> restartStrategy, TimeSpan taskCancellationTimeout)
     {
         _resourceManager = resourceManager;
         _restartStrategy = restartStrategy;
+        _taskCancellationTimeout = taskCancellationTimeout;
         _main = new MainThreadExecutor("Dispatcher", e => Console.Error.WriteLine($"Dispatcher: {e}"));
     }
 
@@ -31,7 +33,7 @@ public sealed class Dispatcher : IDispatcherGateway, IAsyncDisposable
             throw new InvalidOperationException($"Job {JobIds.Format(job.JobId)} was already submitted.");
         }
 
-        var jobMaster = new JobMaster.JobMaster(job, _resourceManager, _restartStrategy());
+        var jobMaster = new JobMaster.JobMaster(job, _resourceManager, _restartStrategy(), _taskCancellationTimeout);
         var entry = new JobEntry(job, jobMaster, DateTimeOffset.UtcNow);
         _jobs[job.JobId] = entry;
         _main.OnComplete(jobMaster.StartAsync(), error =>

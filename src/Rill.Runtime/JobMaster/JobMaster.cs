@@ -26,14 +26,16 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
     private readonly Dictionary<string, long> _accumulators = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<JobResult> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly DateTimeOffset _startTime = DateTimeOffset.UtcNow;
+    private readonly TimeSpan _cancellationTimeout;
     private DateTimeOffset? _endTime;
     private JobStatus _status = JobStatus.Created;
     private bool _deployed;
     private Exception? _failureCause;
     private int _restarts;
 
-    public JobMaster(JobGraph job, IResourceManagerGateway resourceManager, IRestartStrategy restartStrategy)
+    public JobMaster(JobGraph job, IResourceManagerGateway resourceManager, IRestartStrategy restartStrategy, TimeSpan cancellationTimeout)
     {
+        _cancellationTimeout = cancellationTimeout;
         _job = job;
         _resourceManager = resourceManager;
         _restartStrategy = restartStrategy;
@@ -210,8 +212,29 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
                     CheckAllTerminal();
                 }
             });
+            WatchCancellation(target);
         }
     }
+
+    /// <summary>
+    /// A task stuck in user code (blocking I/O, an endless loop) may never see its cancellation. After the timeout
+    /// it is given up on (Flink's task.cancellation.timeout), so the job can still end; its thread is abandoned.
+    /// </summary>
+    private void WatchCancellation(Execution execution) =>
+        _ = Task.Delay(_cancellationTimeout).ContinueWith(_ => _main.Execute(() =>
+        {
+            if (execution.State != ExecutionState.Canceling)
+            {
+                return;
+            }
+
+            execution.State = ExecutionState.Failed;
+            execution.EndTime = DateTimeOffset.UtcNow;
+            execution.Failure = new TimeoutException($"{execution.Vertex.Name} did not react to cancellation within {_cancellationTimeout.TotalSeconds:0} s; its thread was abandoned.");
+            _exceptions.Add(new JobExceptionInfo(DateTimeOffset.UtcNow, execution.Vertex.Name, execution.TaskExecutor?.TaskManagerId,
+                nameof(TimeoutException), execution.Failure.Message, execution.Failure.Message));
+            CheckAllTerminal();
+        }), TaskScheduler.Default);
 
     private void CheckAllTerminal()
     {

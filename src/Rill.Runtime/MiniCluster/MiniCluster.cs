@@ -38,7 +38,7 @@ public sealed class MiniCluster : IAsyncDisposable
     {
         Partitions = new ResultPartitionManager(_configuration.Network);
         _resourceManager = new ResourceManager.ResourceManager();
-        _dispatcher = new Dispatcher.Dispatcher(_resourceManager, _configuration.RestartStrategy);
+        _dispatcher = new Dispatcher.Dispatcher(_resourceManager, _configuration.RestartStrategy, _configuration.TaskCancellationTimeout);
         for (var i = 0; i < _configuration.NumberOfTaskManagers; i++)
         {
             var taskExecutor = new TaskExecutor.TaskExecutor($"taskmanager-{i}", _configuration.SlotsPerTaskManager, _resourceManager, Partitions,
@@ -59,8 +59,8 @@ public sealed class MiniCluster : IAsyncDisposable
     {
         var jobId = await Dispatcher.SubmitJobAsync(job).ConfigureAwait(false);
         using var registration = cancellation.Register(() => _ = Dispatcher.CancelJobAsync(jobId));
-        var result = await Dispatcher.RequestJobResultAsync(jobId).ConfigureAwait(false);
-        cancellation.ThrowIfCancellationRequested();
+        // The caller gets control back when it cancels; the job's own cancellation goes on in the cluster.
+        var result = await Dispatcher.RequestJobResultAsync(jobId).WaitAsync(cancellation).ConfigureAwait(false);
         return result.Status switch
         {
             JobStatus.Finished => new JobExecutionResult(jobId, result.NetRuntime, result.Accumulators),

@@ -14,6 +14,9 @@ public sealed record MiniClusterConfiguration
     /// <summary>Embedded default: no restarts, so a failing user function fails the job.</summary>
     public Func<IRestartStrategy> RestartStrategy { get; init; } = RestartStrategies.None;
 
+    /// <summary>How long a canceled task may take to stop before it is given up on (Flink's task.cancellation.timeout).</summary>
+    public TimeSpan TaskCancellationTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Serve the REST API on this port (0 picks a free one); null serves none.</summary>
     public int? RestPort { get; init; }
 }

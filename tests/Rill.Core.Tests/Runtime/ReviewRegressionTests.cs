@@ -187,3 +187,109 @@ public sealed class ReviewRegressionTests
         Assert.Contains("Report", error.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>A task stuck in user code cannot keep a failed job from ending: it is given up on after the cancellation timeout.</summary>
+public sealed class CancellationTimeoutTests
+{
+    [Fact]
+    public async Task AJobFailsEvenWhenAnotherTaskIgnoresCancellation()
+    {
+        using var stuck = new ManualResetEventSlim(false);
+        var boom = new InvalidOperationException("bad record");
+        var env = TestJobs.Env(2);
+        var numbers = env.FromCollection(Enumerable.Range(0, 100));
+        // Subtask 0 blocks in user code (think: a call without a timeout); subtask 1 then fails.
+        numbers.Rebalance()
+            .Map(new BlockOrFail(stuck, boom)).Name("Lookup")
+            .SinkTo(new DiscardingSink<int>());
+
+        await using var cluster = new Rill.Runtime.MiniCluster.MiniCluster(new Rill.Runtime.MiniCluster.MiniClusterConfiguration
+        {
+            SlotsPerTaskManager = 2,
+            TaskCancellationTimeout = TimeSpan.FromSeconds(1),
+        });
+        await cluster.StartAsync();
+        try
+        {
+            var error = await Assert.ThrowsAsync<JobExecutionException>(() => cluster.ExecuteAsync(env.GetJobGraph()).WaitAsync(TimeSpan.FromSeconds(20)));
+            Assert.Same(boom, error.InnerException);
+        }
+        finally
+        {
+            stuck.Set(); // let the abandoned thread end
+        }
+    }
+
+    private sealed class BlockOrFail(ManualResetEventSlim stuck, Exception boom) : IMapFunction<int, int>, IRichFunction
+    {
+        private int _subtask;
+
+        public void Open(IRuntimeContext context) => _subtask = context.IndexOfThisSubtask;
+
+        public void Close()
+        {
+        }
+
+        public int Map(int value)
+        {
+            if (_subtask == 0)
+            {
+                stuck.Wait(); // ignores cancellation on purpose
+                return value;
+            }
+
+            Thread.Sleep(200); // give subtask 0 time to block first
+            throw boom;
+        }
+    }
+}
+
+/// <summary>After KeyBy, plain functions (Map, Filter, FlatMap, Process) get keyed state, as in Flink.</summary>
+public sealed class KeyedStateInPlainFunctionsTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task AMapAfterKeyByKeepsARunningCountPerKey(int parallelism)
+    {
+        var words = Enumerable.Range(0, 300).Select(i => $"w{i % 7}").ToArray();
+        var env = TestJobs.Env(parallelism);
+        var counted = await TestJobs.CollectAsync(env.FromCollection(words)
+            .KeyBy(w => w)
+            .Map(new RunningCount()));
+
+        // Each key's counts are exactly 1..n: state was per key, and every record of a key saw the same state.
+        foreach (var group in counted.GroupBy(c => c.Word))
+        {
+            Assert.Equal(Enumerable.Range(1, words.Count(w => w == group.Key)), group.Select(c => c.Count).Order());
+        }
+    }
+
+    [Fact]
+    public async Task KeyedStateOnAPlainStreamIsRefusedWithAClearMessage()
+    {
+        var env = TestJobs.Env(1);
+        env.FromCollection(["a", "b"]).Map(new RunningCount()).Name("Count").SinkTo(new DiscardingSink<(string, int)>());
+
+        var error = await Assert.ThrowsAsync<JobExecutionException>(() => TestJobs.RunAsync(env));
+
+        Assert.Contains("KeyBy", error.InnerException!.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class RunningCount : IMapFunction<string, (string Word, int Count)>, IRichFunction
+    {
+        private Rill.State.IValueState<int> _count = null!;
+
+        public void Open(IRuntimeContext context) => _count = context.GetState(new Rill.State.ValueStateDescriptor<int>("count"));
+
+        public void Close()
+        {
+        }
+
+        public (string Word, int Count) Map(string value)
+        {
+            _count.Update(_count.Value + 1);
+            return (value, _count.Value);
+        }
+    }
+}
