@@ -101,7 +101,7 @@ public static class StableHash
             for (var i = 0; i < tuple.Length; i++)
             {
                 var item = tuple[i];
-                var itemHash = item is null ? 0 : (int)OfObjectMethod.MakeGenericMethod(item.GetType()).Invoke(null, [item])!;
+                var itemHash = item is null ? 0 : ItemHasher(item.GetType())(item);
                 h = i == 0 ? itemHash : (31 * h) + itemHash;
             }
         }
@@ -109,7 +109,15 @@ public static class StableHash
         return h;
     }
 
-    private static readonly System.Reflection.MethodInfo OfObjectMethod = typeof(StableHash).GetMethod(nameof(Of))!;
+    private static readonly System.Reflection.MethodInfo OfObjectMethod = typeof(StableHash).GetMethod(nameof(OfBoxed), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, Func<object, int>> ItemHashers = new();
+
+    // Tuple items arrive boxed; a delegate per item type (made once) hashes them as their static type would.
+    private static Func<object, int> ItemHasher(Type type) =>
+        ItemHashers.GetOrAdd(type, t => OfObjectMethod.MakeGenericMethod(t).CreateDelegate<Func<object, int>>());
+
+    private static int OfBoxed<T>(object value) => Of((T)value);
 
     [ThreadStatic]
     private static DataOutputSerializer? _scratch;
