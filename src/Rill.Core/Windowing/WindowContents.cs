@@ -51,9 +51,8 @@ internal interface IWindowEmitter<TKey, TWindow, in TAcc, TOut> where TWindow : 
     void Close();
 }
 
-internal sealed class AggregateResultEmitter<TKey, TWindow, TIn, TAcc, TOut>(IAggregateFunction<TIn, TAcc, TOut> aggregate)
-    : IWindowEmitter<TKey, TWindow, TAcc, TOut>
-    where TWindow : IWindow
+/// <summary>Emitters whose only function is the aggregate itself: they open and close it if it is a rich function.</summary>
+internal abstract class AggregateEmitterBase(object aggregate)
 {
     public void Open(IRuntimeContext context)
     {
@@ -63,9 +62,6 @@ internal sealed class AggregateResultEmitter<TKey, TWindow, TIn, TAcc, TOut>(IAg
         }
     }
 
-    public void Emit(TKey key, TAcc accumulator, WindowFunctionContext<TKey, TWindow, TOut> windowContext, ICollector<TOut> output) =>
-        output.Collect(aggregate.GetResult(accumulator));
-
     public void Close()
     {
         if (aggregate is IRichFunction rich)
@@ -73,6 +69,14 @@ internal sealed class AggregateResultEmitter<TKey, TWindow, TIn, TAcc, TOut>(IAg
             rich.Close();
         }
     }
+}
+
+internal sealed class AggregateResultEmitter<TKey, TWindow, TIn, TAcc, TOut>(IAggregateFunction<TIn, TAcc, TOut> aggregate)
+    : AggregateEmitterBase(aggregate), IWindowEmitter<TKey, TWindow, TAcc, TOut>
+    where TWindow : IWindow
+{
+    public void Emit(TKey key, TAcc accumulator, WindowFunctionContext<TKey, TWindow, TOut> windowContext, ICollector<TOut> output) =>
+        output.Collect(aggregate.GetResult(accumulator));
 }
 
 internal sealed class AggregateThenProcessEmitter<TKey, TWindow, TIn, TAcc, TMid, TOut>(
@@ -97,27 +101,11 @@ internal sealed class AggregateThenProcessEmitter<TKey, TWindow, TIn, TAcc, TMid
 /// <summary>Aggregates, then maps the result with key and window: a direct call, nothing allocated per firing.</summary>
 internal sealed class AggregateThenMapEmitter<TKey, TWindow, TIn, TAcc, TMid, TOut>(
     IAggregateFunction<TIn, TAcc, TMid> aggregate, Func<TKey, TWindow, TMid, TOut> map)
-    : IWindowEmitter<TKey, TWindow, TAcc, TOut>
+    : AggregateEmitterBase(aggregate), IWindowEmitter<TKey, TWindow, TAcc, TOut>
     where TWindow : IWindow
 {
-    public void Open(IRuntimeContext context)
-    {
-        if (aggregate is IRichFunction rich)
-        {
-            rich.Open(context);
-        }
-    }
-
     public void Emit(TKey key, TAcc accumulator, WindowFunctionContext<TKey, TWindow, TOut> windowContext, ICollector<TOut> output) =>
         output.Collect(map(key, windowContext.Window, aggregate.GetResult(accumulator)));
-
-    public void Close()
-    {
-        if (aggregate is IRichFunction rich)
-        {
-            rich.Close();
-        }
-    }
 }
 
 internal sealed class ProcessAllEmitter<TKey, TWindow, TIn, TOut>(ProcessWindowFunction<TIn, TOut, TKey, TWindow> function)
