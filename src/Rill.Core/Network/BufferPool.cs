@@ -11,10 +11,13 @@ public sealed class BufferPool
 {
     private readonly ConcurrentBag<NetworkBuffer> _available = new();
     private readonly SemaphoreSlim _count;
+    private readonly Action? _onReturn;
     private long _backPressuredTicks;
 
-    public BufferPool(int numberOfBuffers, int segmentSize)
+    /// <param name="onReturn">Called after a buffer came back (a remote channel announces a new credit then).</param>
+    public BufferPool(int numberOfBuffers, int segmentSize, Action? onReturn = null)
     {
+        _onReturn = onReturn;
         if (numberOfBuffers < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(numberOfBuffers), "A pool needs at least one buffer.");
@@ -38,6 +41,19 @@ public sealed class BufferPool
 
     public TimeSpan BackPressuredTime => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _backPressuredTicks));
 
+    /// <summary>A buffer if one is free now, else null (never blocks).</summary>
+    public NetworkBuffer? TryRequest()
+    {
+        if (!_count.Wait(0))
+        {
+            return null;
+        }
+
+        return _available.TryTake(out var buffer)
+            ? buffer
+            : throw new InvalidOperationException("Buffer pool accounting is broken: a permit was granted without a buffer.");
+    }
+
     public NetworkBuffer Request(CancellationToken cancellation)
     {
         if (!_count.Wait(0))
@@ -59,5 +75,6 @@ public sealed class BufferPool
     {
         _available.Add(buffer);
         _count.Release();
+        _onReturn?.Invoke();
     }
 }

@@ -6,11 +6,11 @@ namespace Rill.Network;
 /// </summary>
 public sealed class InputGate
 {
-    private readonly ResultSubpartition[] _channels;
+    private readonly IInputChannel[] _channels;
     private readonly bool[] _finished;
     private int _finishedCount;
 
-    public InputGate(ResultSubpartition[] channels)
+    public InputGate(IInputChannel[] channels)
     {
         _channels = channels;
         _finished = new bool[channels.Length];

@@ -8,8 +8,21 @@ public interface IBufferAvailabilityListener
     void NotifyDataAvailable(int channelIndex);
 }
 
-/// <summary>The queue of finished buffers from one producer subtask to one consumer subtask.</summary>
-public sealed class ResultSubpartition
+/// <summary>One channel of an input gate: where a consumer reads the buffers of one producer subpartition.</summary>
+public interface IInputChannel
+{
+    /// <summary>Connects the consumer; every buffer (including ones already there) is announced with the channel's index.</summary>
+    void Attach(IBufferAvailabilityListener listener, int channelIndex);
+
+    /// <summary>Takes the next buffer; throws when the channel broke (e.g. the connection to a remote producer was lost).</summary>
+    bool TryPoll(out NetworkBuffer buffer);
+}
+
+/// <summary>
+/// The queue of finished buffers from one producer subtask to one consumer subtask. A consumer in the same process
+/// reads it directly (it is then the consumer's input channel); a remote consumer reads it through a partition server.
+/// </summary>
+public sealed class ResultSubpartition : IInputChannel
 {
     private readonly ConcurrentQueue<NetworkBuffer> _buffers = new();
     private readonly Lock _listenerLock = new();

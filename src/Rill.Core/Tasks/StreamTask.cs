@@ -214,7 +214,7 @@ public sealed class StreamTask
             return;
         }
 
-        var channels = new List<ResultSubpartition>();
+        var channels = new List<IInputChannel>();
         foreach (var gate in _descriptor.InputGates)
         {
             foreach (var channel in gate.Channels)

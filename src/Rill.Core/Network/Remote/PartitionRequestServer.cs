@@ -1,0 +1,215 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Rill.Network.Remote;
+
+/// <summary>
+/// Serves this TaskManager's result partitions to consumers in other processes over TCP, with Flink's credit-based
+/// flow control: a data buffer is sent only against a credit the consumer granted, so a slow consumer leaves buffers
+/// queued at the producer, whose bounded pool then backpressures it — the sender's memory never grows without bound.
+/// </summary>
+public sealed class PartitionRequestServer : IAsyncDisposable
+{
+    private readonly ResultPartitionManager _partitions;
+    private readonly TcpListener _listener;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _connections = [];
+    private readonly Lock _lock = new();
+    private Task? _acceptLoop;
+    private long _buffersSent;
+    private long _bytesSent;
+    private int _disposed;
+
+    public PartitionRequestServer(ResultPartitionManager partitions, IPAddress bindAddress, int port = 0)
+    {
+        _partitions = partitions;
+        _listener = new TcpListener(bindAddress, port);
+    }
+
+    public IPEndPoint EndPoint => (IPEndPoint)_listener.LocalEndpoint;
+
+    public long BuffersSent => Interlocked.Read(ref _buffersSent);
+
+    public long BytesSent => Interlocked.Read(ref _bytesSent);
+
+    public void Start()
+    {
+        _listener.Start();
+        _acceptLoop = AcceptAsync();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            client.NoDelay = true;
+            lock (_lock)
+            {
+                _connections.Add(ServeAsync(client));
+            }
+        }
+    }
+
+    private async Task ServeAsync(TcpClient client)
+    {
+        using var connection = client;
+        var stream = client.GetStream();
+        var header = new byte[Frames.HeaderSize];
+        var payload = new byte[256];
+        try
+        {
+            var frame = await Frames.ReadAsync(stream, header, n => payload = payload.Length >= n ? payload : new byte[n], _stop.Token).ConfigureAwait(false);
+            if (frame is not { Type: FrameType.Request } request)
+            {
+                return;
+            }
+
+            var partitionRequest = PartitionRequest.Decode(payload.AsSpan(0, request.Length));
+            var partition = _partitions.GetOrCreate(partitionRequest.Partition, partitionRequest.NumberOfSubpartitions);
+            var sender = new SubpartitionSender(this, stream, partition.Subpartitions[partitionRequest.SubpartitionIndex], partitionRequest.InitialCredit);
+            await sender.RunAsync(_stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // The consumer went away (or we are stopping): its task reports the lost connection on its side.
+        }
+    }
+
+    private void CountSent(int bytes)
+    {
+        Interlocked.Increment(ref _buffersSent);
+        Interlocked.Add(ref _bytesSent, bytes);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _listener.Stop();
+        if (_acceptLoop is not null)
+        {
+            await _acceptLoop.ConfigureAwait(false);
+        }
+
+        Task[] connections;
+        lock (_lock)
+        {
+            connections = [.. _connections];
+        }
+
+        await Task.WhenAll(connections).ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    /// <summary>Sends one subpartition's buffers to one consumer, as its credits allow.</summary>
+    private sealed class SubpartitionSender(PartitionRequestServer server, NetworkStream stream, ResultSubpartition subpartition, int initialCredit)
+        : IBufferAvailabilityListener
+    {
+        private readonly SemaphoreSlim _wake = new(0);
+        private int _credit = initialCredit;
+        private NetworkBuffer? _waitingForCredit;
+
+        public void NotifyDataAvailable(int channelIndex) => _wake.Release();
+
+        public async Task RunAsync(CancellationToken cancellation)
+        {
+            subpartition.Attach(this, 0);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            var credits = ReadCreditsAsync(linked.Token);
+            try
+            {
+                while (true)
+                {
+                    await _wake.WaitAsync(linked.Token).ConfigureAwait(false);
+                    if (credits.IsCompleted)
+                    {
+                        await credits.ConfigureAwait(false); // the consumer closed: surface why
+                        return;
+                    }
+
+                    if (await SendWhatCreditsAllowAsync(linked.Token).ConfigureAwait(false))
+                    {
+                        return; // end of partition sent
+                    }
+                }
+            }
+            finally
+            {
+                await linked.CancelAsync().ConfigureAwait(false);
+                _waitingForCredit?.Recycle();
+            }
+        }
+
+        /// <summary>Returns true once the end-of-partition event went out.</summary>
+        private async Task<bool> SendWhatCreditsAllowAsync(CancellationToken cancellation)
+        {
+            while (true)
+            {
+                var buffer = _waitingForCredit;
+                if (buffer is null && !subpartition.TryPoll(out buffer))
+                {
+                    return false;
+                }
+
+                _waitingForCredit = null;
+                if (buffer.Event is { } streamEvent)
+                {
+                    await Frames.WriteAsync(stream, FrameType.Event, Frames.EncodeEvent(streamEvent), cancellation).ConfigureAwait(false);
+                    if (streamEvent is EndOfPartitionEvent)
+                    {
+                        await stream.FlushAsync(cancellation).ConfigureAwait(false);
+                        return true;
+                    }
+
+                    continue;
+                }
+
+                if (Volatile.Read(ref _credit) == 0)
+                {
+                    _waitingForCredit = buffer; // keep order: nothing overtakes a buffer that waits for credit
+                    return false;
+                }
+
+                Interlocked.Decrement(ref _credit);
+                var payload = new byte[4 + buffer.Size];
+                BinaryPrimitives.WriteInt32LittleEndian(payload, buffer.RecordCount);
+                buffer.Memory.AsSpan(0, buffer.Size).CopyTo(payload.AsSpan(4));
+                var size = buffer.Size;
+                buffer.Recycle(); // back to the producer's pool only once it is on the wire
+                await Frames.WriteAsync(stream, FrameType.Buffer, payload, cancellation).ConfigureAwait(false);
+                server.CountSent(size);
+            }
+        }
+
+        private async Task ReadCreditsAsync(CancellationToken cancellation)
+        {
+            var header = new byte[Frames.HeaderSize];
+            var payload = new byte[4];
+            while (await Frames.ReadAsync(stream, header, n => payload.Length >= n ? payload : payload = new byte[n], cancellation).ConfigureAwait(false) is { } frame)
+            {
+                if (frame.Type == FrameType.Credit)
+                {
+                    Interlocked.Add(ref _credit, BinaryPrimitives.ReadInt32LittleEndian(payload));
+                    _wake.Release();
+                }
+            }
+
+            _wake.Release(); // consumer closed the connection
+        }
+    }
+}
