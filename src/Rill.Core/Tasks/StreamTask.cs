@@ -21,6 +21,7 @@ public sealed class StreamTask
     private readonly List<StreamOperator> _operators = [];
     private readonly List<INetworkOutput> _networkOutputs = [];
     private readonly List<ResultPartition> _partitions = [];
+    private readonly List<Network.Remote.RemoteInputChannel> _remoteChannels = [];
     private StreamOperator? _head;
     private IStreamTaskInput? _input;
     private long _bufferTimeoutMs;
@@ -115,6 +116,11 @@ public sealed class StreamTask
             foreach (var output in _networkOutputs)
             {
                 output.ReleaseUnsent();
+            }
+
+            foreach (var remoteChannel in _remoteChannels)
+            {
+                remoteChannel.DisposeAsync().AsTask().GetAwaiter().GetResult();
             }
 
             // A failure while closing fails an otherwise successful task; after a failure it must not replace the
@@ -219,8 +225,20 @@ public sealed class StreamTask
         {
             foreach (var channel in gate.Channels)
             {
-                var partition = _environment.Partitions.GetOrCreate(channel.Partition, channel.ProducerSubpartitions);
-                channels.Add(partition.Subpartitions[channel.SubpartitionIndex]);
+                if (channel.ProducerDataAddress is { } remote)
+                {
+                    var config = _environment.Partitions.Config;
+                    var remoteChannel = new Network.Remote.RemoteInputChannel(remote, channel.Partition, channel.ProducerSubpartitions, channel.SubpartitionIndex,
+                        config.BuffersPerChannel, config.SegmentSize);
+                    _remoteChannels.Add(remoteChannel);
+                    remoteChannel.ConnectAsync(token).GetAwaiter().GetResult();
+                    channels.Add(remoteChannel);
+                }
+                else
+                {
+                    var partition = _environment.Partitions.GetOrCreate(channel.Partition, channel.ProducerSubpartitions);
+                    channels.Add(partition.Subpartitions[channel.SubpartitionIndex]);
+                }
             }
         }
 

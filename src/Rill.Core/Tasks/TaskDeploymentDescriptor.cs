@@ -3,8 +3,12 @@ using Rill.Network;
 
 namespace Rill.Tasks;
 
-/// <summary>Which partition (and which of its subpartitions) one input channel reads.</summary>
-public readonly record struct InputChannelDescriptor(ResultPartitionId Partition, int ProducerSubpartitions, int SubpartitionIndex);
+/// <summary>
+/// Which partition (and which of its subpartitions) one input channel reads, and where: in this TaskManager's
+/// memory when <see cref="ProducerDataAddress"/> is null, else over TCP from the producer's TaskManager.
+/// </summary>
+public readonly record struct InputChannelDescriptor(ResultPartitionId Partition, int ProducerSubpartitions, int SubpartitionIndex,
+    System.Net.IPEndPoint? ProducerDataAddress = null);
 
 /// <summary>One input edge of the vertex and the channels this subtask reads on it.</summary>
 public sealed record InputGateDescriptor(JobEdge Edge, IReadOnlyList<InputChannelDescriptor> Channels);

@@ -101,14 +101,20 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
     {
         _deployed = true;
         _status = JobStatus.Running;
+        // Place every subtask first: a consumer's descriptor says on which TaskManager each of its producers runs.
+        foreach (var executionVertex in _job.Vertices.SelectMany(v => _graph.Vertices[v.Id]))
+        {
+            var (offer, taskExecutor) = _slots[executionVertex.SubtaskIndex];
+            executionVertex.Current.TaskExecutor = taskExecutor;
+            executionVertex.Current.AllocationId = offer.AllocationId;
+        }
+
         foreach (var vertex in _job.Vertices)
         {
             foreach (var executionVertex in _graph.Vertices[vertex.Id])
             {
                 var execution = executionVertex.Current;
                 var (offer, taskExecutor) = _slots[executionVertex.SubtaskIndex];
-                execution.TaskExecutor = taskExecutor;
-                execution.AllocationId = offer.AllocationId;
                 execution.State = ExecutionState.Deploying;
                 execution.StartTime = DateTimeOffset.UtcNow;
                 var descriptor = _graph.CreateDeploymentDescriptor(execution);

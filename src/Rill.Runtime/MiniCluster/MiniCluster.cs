@@ -17,6 +17,7 @@ public sealed class MiniCluster : IAsyncDisposable
 {
     private readonly MiniClusterConfiguration _configuration;
     private readonly List<TaskExecutor.TaskExecutor> _taskExecutors = [];
+    private readonly List<Network.Remote.PartitionRequestServer> _dataServers = [];
     private ResourceManager.ResourceManager? _resourceManager;
     private Dispatcher.Dispatcher? _dispatcher;
     private RestServer? _rest;
@@ -31,6 +32,9 @@ public sealed class MiniCluster : IAsyncDisposable
 
     public ResultPartitionManager Partitions { get; private set; } = null!;
 
+    /// <summary>Bytes sent over the TCP data plane by all TaskManagers (0 with the in-memory shuffle).</summary>
+    public long DataPlaneBytesSent => _dataServers.Sum(s => s.BytesSent);
+
     /// <summary>The REST address when serving REST, e.g. http://127.0.0.1:8081.</summary>
     public Uri? RestAddress => _rest?.Address;
 
@@ -41,8 +45,19 @@ public sealed class MiniCluster : IAsyncDisposable
         _dispatcher = new Dispatcher.Dispatcher(_resourceManager, _configuration.RestartStrategy, _configuration.TaskCancellationTimeout);
         for (var i = 0; i < _configuration.NumberOfTaskManagers; i++)
         {
-            var taskExecutor = new TaskExecutor.TaskExecutor($"taskmanager-{i}", _configuration.SlotsPerTaskManager, _resourceManager, Partitions,
-                SystemProcessingTimeService.Instance);
+            var partitions = Partitions;
+            System.Net.IPEndPoint? dataAddress = null;
+            if (_configuration.ExchangeOverTcp)
+            {
+                partitions = new ResultPartitionManager(_configuration.Network);
+                var server = new Network.Remote.PartitionRequestServer(partitions, System.Net.IPAddress.Loopback);
+                server.Start();
+                _dataServers.Add(server);
+                dataAddress = server.EndPoint;
+            }
+
+            var taskExecutor = new TaskExecutor.TaskExecutor($"taskmanager-{i}", _configuration.SlotsPerTaskManager, _resourceManager, partitions,
+                SystemProcessingTimeService.Instance, dataAddress);
             _taskExecutors.Add(taskExecutor);
             await taskExecutor.StartAsync().ConfigureAwait(false);
         }
@@ -86,6 +101,11 @@ public sealed class MiniCluster : IAsyncDisposable
         foreach (var taskExecutor in _taskExecutors)
         {
             await taskExecutor.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var server in _dataServers)
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_resourceManager is not null)

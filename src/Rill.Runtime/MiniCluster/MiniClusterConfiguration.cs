@@ -14,6 +14,12 @@ public sealed record MiniClusterConfiguration
     /// <summary>Embedded default: no restarts, so a failing user function fails the job.</summary>
     public Func<IRestartStrategy> RestartStrategy { get; init; } = RestartStrategies.None;
 
+    /// <summary>
+    /// False (default): the TaskManagers share one in-memory shuffle. True: each TaskManager keeps its own partitions
+    /// and serves them over TCP on loopback, so exchanges between TaskManagers take the distributed data plane.
+    /// </summary>
+    public bool ExchangeOverTcp { get; init; }
+
     /// <summary>How long a canceled task may take to stop before it is given up on (Flink's task.cancellation.timeout).</summary>
     public TimeSpan TaskCancellationTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -92,9 +92,9 @@ public sealed class ExecutionGraph
         {
             var producer = edge.Source.Producer;
             var channels = edge.IsPointwise
-                ? [new InputChannelDescriptor(PartitionId(edge.Source, subtask), 1, 0)]
+                ? [new InputChannelDescriptor(PartitionId(edge.Source, subtask), 1, 0, RemoteAddress(producer, subtask, execution))]
                 : Enumerable.Range(0, producer.Parallelism)
-                    .Select(p => new InputChannelDescriptor(PartitionId(edge.Source, p), vertex.Parallelism, subtask))
+                    .Select(p => new InputChannelDescriptor(PartitionId(edge.Source, p), vertex.Parallelism, subtask, RemoteAddress(producer, p, execution)))
                     .ToList();
             gates.Add(new InputGateDescriptor(edge, channels));
         }
@@ -103,6 +103,13 @@ public sealed class ExecutionGraph
             .Select(d => new ResultPartitionDescriptor(d, PartitionId(d, subtask), d.Consumer!.IsPointwise ? 1 : d.Consumer.Target.Parallelism))
             .ToList();
         return new TaskDeploymentDescriptor(Job, vertex, subtask, execution.AttemptNumber, execution.AttemptId, gates, produced);
+    }
+
+    /// <summary>The producer's data address when it runs on another TaskManager (that serves data over TCP), else null.</summary>
+    private System.Net.IPEndPoint? RemoteAddress(JobVertex producer, int producerSubtask, Execution consumer)
+    {
+        var producerExecutor = Vertices[producer.Id][producerSubtask].Current.TaskExecutor;
+        return producerExecutor is not null && producerExecutor.TaskManagerId != consumer.TaskExecutor?.TaskManagerId ? producerExecutor.DataAddress : null;
     }
 
     private ResultPartitionId PartitionId(IntermediateDataSet dataSet, int producerSubtask) =>

@@ -10,6 +10,9 @@ public interface ITaskExecutorGateway
 {
     string TaskManagerId { get; }
 
+    /// <summary>Where peers read this TaskManager's result partitions over TCP; null when exchanges stay in memory.</summary>
+    System.Net.IPEndPoint? DataAddress { get; }
+
     /// <summary>The ResourceManager assigns a free slot to a job; the TaskManager then offers it to the job's JobMaster.</summary>
     Task RequestSlotAsync(SlotId slot, Guid jobId, Guid allocationId, IJobMasterGateway jobMaster);
 

@@ -21,9 +21,11 @@ public sealed class TaskExecutor : ITaskExecutorGateway, IAsyncDisposable
     private readonly TaskSlot[] _slots;
     private readonly Dictionary<Guid, RunningTask> _tasks = [];
 
-    public TaskExecutor(string id, int numberOfSlots, IResourceManagerGateway resourceManager, ResultPartitionManager partitions, IProcessingTimeService processingTime)
+    public TaskExecutor(string id, int numberOfSlots, IResourceManagerGateway resourceManager, ResultPartitionManager partitions, IProcessingTimeService processingTime,
+        System.Net.IPEndPoint? dataAddress = null)
     {
         TaskManagerId = id;
+        DataAddress = dataAddress;
         _resourceManager = resourceManager;
         _partitions = partitions;
         _processingTime = processingTime;
@@ -32,6 +34,8 @@ public sealed class TaskExecutor : ITaskExecutorGateway, IAsyncDisposable
     }
 
     public string TaskManagerId { get; }
+
+    public System.Net.IPEndPoint? DataAddress { get; }
 
     public int NumberOfSlots => _slots.Length;
 
