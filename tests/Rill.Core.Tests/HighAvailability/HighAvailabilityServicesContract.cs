@@ -9,7 +9,8 @@ namespace Rill.Tests.HighAvailability;
 public abstract class HighAvailabilityServicesContract
 {
     private static readonly TimeSpan LongLease = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan ShortLease = TimeSpan.FromMilliseconds(300);
+    // Long enough that a busy 2-core machine never delays a write past it by accident; expiry tests wait 2x.
+    private static readonly TimeSpan ShortLease = TimeSpan.FromSeconds(1);
 
     protected abstract Task<IHighAvailabilityServices> ConnectAsync(string clusterId);
 
@@ -32,12 +33,14 @@ public abstract class HighAvailabilityServicesContract
     [Fact]
     public async Task RenewingKeepsTheTermAndItsToken()
     {
+        // Renewals every 0.5 s of a 1.5 s lease, for 2 s in all: the term outlives its first lease.
+        var lease = TimeSpan.FromSeconds(1.5);
         await using var ha = await ConnectAsync("renew");
-        var first = await ha.AcquireOrRenewLeadershipAsync("jm-a", "http://a:8081", ShortLease);
+        var first = await ha.AcquireOrRenewLeadershipAsync("jm-a", "http://a:8081", lease);
         for (var i = 0; i < 4; i++)
         {
-            await Task.Delay(ShortLease / 3);
-            Assert.Equal(first, await ha.AcquireOrRenewLeadershipAsync("jm-a", "http://a:8081", ShortLease));
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            Assert.Equal(first, await ha.AcquireOrRenewLeadershipAsync("jm-a", "http://a:8081", lease));
         }
     }
 
