@@ -29,5 +29,8 @@ public interface IJobMasterGateway
 
     Task<JobDetails> RequestJobDetailsAsync();
 
+    /// <summary>A TaskManager is gone (heartbeat timeout or lost connection): its slots and subtasks are lost.</summary>
+    Task DisconnectTaskManagerAsync(string taskManagerId, Exception cause);
+
     Task CancelAsync();
 }

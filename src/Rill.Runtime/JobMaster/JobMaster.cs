@@ -120,7 +120,11 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
                 var descriptor = _graph.CreateDeploymentDescriptor(execution);
                 _main.OnComplete(taskExecutor.SubmitTaskAsync(descriptor, offer.AllocationId), error =>
                 {
-                    if (error is not null)
+                    if (error is IOException)
+                    {
+                        LoseTaskManager(taskExecutor.TaskManagerId, error);
+                    }
+                    else if (error is not null)
                     {
                         OnExecutionStateChanged(execution, ExecutionState.Failed, error);
                     }
@@ -287,11 +291,22 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
             _restarts++;
             _failureCause = null;
             _graph.ResetForAttempt(_graph.Attempt + 1);
-            _status = JobStatus.Running;
+            _status = JobStatus.Created;
+            _deployed = false;
             CreateCoordinators();
-            if (_status == JobStatus.Running)
+            if (_status != JobStatus.Created)
+            {
+                return; // a coordinator failed to start
+            }
+
+            if (_slots.Count >= _job.RequiredSlots)
             {
                 Deploy();
+            }
+            else
+            {
+                // Slots were lost with a TaskManager: wait for offers of enough slots elsewhere, then deploy.
+                _resourceManager.DeclareResourceRequirementsAsync(new ResourceRequirements(JobId, _job.RequiredSlots), this);
             }
         }), TaskScheduler.Default);
     }
@@ -381,6 +396,22 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
     });
 
     public Task<JobDetails> RequestJobDetailsAsync() => _main.CallAsync(CreateDetails);
+
+    public Task DisconnectTaskManagerAsync(string taskManagerId, Exception cause) => _main.CallAsync(() => LoseTaskManager(taskManagerId, cause));
+
+    /// <summary>
+    /// Forgets a dead TaskManager's slots and fails its subtasks with the cause, which restarts (or fails) the job;
+    /// a restart then waits for enough slots elsewhere. Reached from the ResourceManager's failure detector or, at once,
+    /// from a call to that TaskManager that failed with a lost connection.
+    /// </summary>
+    private void LoseTaskManager(string taskManagerId, Exception cause)
+    {
+        _slots.RemoveAll(s => s.TaskExecutor.TaskManagerId == taskManagerId);
+        foreach (var execution in _graph.CurrentExecutions.Where(e => e.TaskExecutor?.TaskManagerId == taskManagerId && !e.State.IsTerminal()).ToList())
+        {
+            OnExecutionStateChanged(execution, ExecutionState.Failed, cause);
+        }
+    }
 
     private JobDetails CreateDetails()
     {

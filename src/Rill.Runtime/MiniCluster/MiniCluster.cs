@@ -41,7 +41,7 @@ public sealed class MiniCluster : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellation = default)
     {
         Partitions = new ResultPartitionManager(_configuration.Network);
-        _resourceManager = new ResourceManager.ResourceManager();
+        _resourceManager = new ResourceManager.ResourceManager(_configuration.HeartbeatInterval, _configuration.HeartbeatTimeout);
         _dispatcher = new Dispatcher.Dispatcher(_resourceManager, _configuration.RestartStrategy, _configuration.TaskCancellationTimeout);
         for (var i = 0; i < _configuration.NumberOfTaskManagers; i++)
         {
@@ -66,6 +66,19 @@ public sealed class MiniCluster : IAsyncDisposable
         {
             _rest = new RestServer(_dispatcher, _resourceManager, port);
             await _rest.StartAsync(cancellation).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Makes a TaskManager vanish as a killed process would: its calls fail, its tasks stop without a word and its data
+    /// server closes every connection. For failover tests of the embedded cluster.
+    /// </summary>
+    public async Task KillTaskManagerAsync(int index)
+    {
+        _taskExecutors[index].Kill();
+        if (_configuration.ExchangeOverTcp)
+        {
+            await _dataServers[index].DisposeAsync().ConfigureAwait(false);
         }
     }
 

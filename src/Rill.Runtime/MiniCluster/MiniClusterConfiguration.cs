@@ -20,6 +20,12 @@ public sealed record MiniClusterConfiguration
     /// </summary>
     public bool ExchangeOverTcp { get; init; }
 
+    /// <summary>How often the ResourceManager asks each TaskManager for a heartbeat.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A TaskManager that does not answer within this time is considered dead (a refused connection counts at once).</summary>
+    public TimeSpan HeartbeatTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long a canceled task may take to stop before it is given up on (Flink's task.cancellation.timeout).</summary>
     public TimeSpan TaskCancellationTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -15,7 +15,93 @@ public sealed class ResourceManager : IResourceManagerGateway, IAsyncDisposable
     private readonly Dictionary<string, RegisteredTaskManager> _taskManagers = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, JobNeeds> _jobs = [];
 
-    public ResourceManager() => _main = new MainThreadExecutor("ResourceManager", e => Console.Error.WriteLine($"ResourceManager: {e}"));
+    private readonly TimeSpan _heartbeatInterval;
+    private readonly TimeSpan _heartbeatTimeout;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _monitor;
+
+    public ResourceManager(TimeSpan heartbeatInterval, TimeSpan heartbeatTimeout)
+    {
+        _main = new MainThreadExecutor("ResourceManager", e => Console.Error.WriteLine($"ResourceManager: {e}"));
+        _heartbeatInterval = heartbeatInterval;
+        _heartbeatTimeout = heartbeatTimeout;
+        _monitor = MonitorAsync();
+    }
+
+    /// <summary>
+    /// The failure detector: every interval each TaskManager must answer a heartbeat within the timeout. A refused
+    /// connection counts at once ("connection lost"); silence counts after the timeout.
+    /// </summary>
+    private async Task MonitorAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_heartbeatInterval, _stop.Token).ConfigureAwait(false);
+                var targets = await _main.CallAsync(() => _taskManagers.Values.Select(t => t.Gateway).ToList()).ConfigureAwait(false);
+                foreach (var target in targets)
+                {
+                    _ = CheckHeartbeatAsync(target);
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task CheckHeartbeatAsync(ITaskExecutorGateway taskExecutor)
+    {
+        Exception cause;
+        try
+        {
+            await taskExecutor.HeartbeatAsync().WaitAsync(_heartbeatTimeout, _stop.Token).ConfigureAwait(false);
+            return;
+        }
+        catch (TimeoutException)
+        {
+            cause = new TimeoutException($"Heartbeat of TaskManager {taskExecutor.TaskManagerId} timed out after {_heartbeatTimeout.TotalSeconds:0.#} s.");
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        catch (Exception e)
+        {
+            cause = new IOException($"Connection lost to TaskManager {taskExecutor.TaskManagerId}: {e.Message}", e);
+        }
+
+        try
+        {
+            await _main.CallAsync(() => RemoveTaskManager(taskExecutor.TaskManagerId, cause)).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // shutting down
+        }
+    }
+
+    /// <summary>A TaskManager is gone: its slots no longer count, and every job that had slots there is told.</summary>
+    private void RemoveTaskManager(string taskManagerId, Exception cause)
+    {
+        if (!_taskManagers.Remove(taskManagerId, out var taskManager))
+        {
+            return;
+        }
+
+        foreach (var jobId in taskManager.SlotJobs.OfType<Guid>().Distinct())
+        {
+            if (_jobs.TryGetValue(jobId, out var needs))
+            {
+                needs.Allocated -= taskManager.SlotJobs.Count(j => j == jobId);
+                _ = needs.JobMaster.DisconnectTaskManagerAsync(taskManagerId, cause);
+            }
+        }
+
+        AllocateFreeSlots();
+    }
 
     public Task RegisterTaskExecutorAsync(ITaskExecutorGateway taskExecutor, int numberOfSlots) => _main.CallAsync(() =>
     {
@@ -98,7 +184,13 @@ public sealed class ResourceManager : IResourceManagerGateway, IAsyncDisposable
         return best.TaskManager is null ? null : (best.TaskManager, Array.FindIndex(best.TaskManager.SlotJobs, j => j is null));
     }
 
-    public ValueTask DisposeAsync() => _main.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _monitor.ConfigureAwait(false);
+        await _main.DisposeAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
 
     private sealed record RegisteredTaskManager(ITaskExecutorGateway Gateway, Guid?[] SlotJobs, DateTimeOffset RegisteredAt);
 

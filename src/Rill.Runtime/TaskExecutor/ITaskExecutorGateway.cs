@@ -22,6 +22,9 @@ public interface ITaskExecutorGateway
 
     Task SendOperatorEventAsync(Guid executionAttemptId, string operatorId, OperatorEvent operatorEvent);
 
+    /// <summary>Answers if the TaskManager is alive; the ResourceManager's failure detector calls it periodically.</summary>
+    Task HeartbeatAsync();
+
     /// <summary>Frees a slot and releases the job's partitions on this TaskManager once it holds no more of the job's slots.</summary>
     Task FreeSlotAsync(Guid allocationId);
 }

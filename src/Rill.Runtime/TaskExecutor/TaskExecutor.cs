@@ -20,6 +20,7 @@ public sealed class TaskExecutor : ITaskExecutorGateway, IAsyncDisposable
     private readonly MainThreadExecutor _main;
     private readonly TaskSlot[] _slots;
     private readonly Dictionary<Guid, RunningTask> _tasks = [];
+    private volatile bool _dead;
 
     public TaskExecutor(string id, int numberOfSlots, IResourceManagerGateway resourceManager, ResultPartitionManager partitions, IProcessingTimeService processingTime,
         System.Net.IPEndPoint? dataAddress = null)
@@ -44,7 +45,30 @@ public sealed class TaskExecutor : ITaskExecutorGateway, IAsyncDisposable
 
     public Task StartAsync() => _resourceManager.RegisterTaskExecutorAsync(this, _slots.Length);
 
-    public Task RequestSlotAsync(SlotId slot, Guid jobId, Guid allocationId, IJobMasterGateway jobMaster) => _main.CallAsync(() =>
+    public Task HeartbeatAsync() => CallIfAlive(() => { });
+
+    /// <summary>
+    /// Simulates the death of this TaskManager's process (as kill -9 would, for tests of the embedded cluster): from
+    /// now on every call fails as a refused connection, and its tasks stop without reporting anything.
+    /// </summary>
+    internal void Kill()
+    {
+        _dead = true;
+        _ = _main.CallAsync(() =>
+        {
+            foreach (var running in _tasks.Values)
+            {
+                running.CancelRequested = true;
+                running.Task.Cancel();
+            }
+        });
+    }
+
+    /// <summary>Runs a gateway call, or fails it (as a faulted task, like a remote call) when this TaskManager is dead.</summary>
+    private Task CallIfAlive(Action work) =>
+        _dead ? Task.FromException(new IOException($"Connection refused: TaskManager {TaskManagerId} is gone.")) : _main.CallAsync(work);
+
+    public Task RequestSlotAsync(SlotId slot, Guid jobId, Guid allocationId, IJobMasterGateway jobMaster) => CallIfAlive(() =>
     {
         var taskSlot = _slots[slot.SlotIndex];
         if (taskSlot.AllocationId is not null)
@@ -64,7 +88,7 @@ public sealed class TaskExecutor : ITaskExecutorGateway, IAsyncDisposable
         });
     });
 
-    public Task SubmitTaskAsync(TaskDeploymentDescriptor descriptor, Guid allocationId) => _main.CallAsync(() =>
+    public Task SubmitTaskAsync(TaskDeploymentDescriptor descriptor, Guid allocationId) => CallIfAlive(() =>
     {
         var slot = _slots.FirstOrDefault(s => s.AllocationId == allocationId)
             ?? throw new InvalidOperationException($"No slot with allocation {allocationId} on {TaskManagerId}.");
@@ -107,12 +131,15 @@ public sealed class TaskExecutor : ITaskExecutorGateway, IAsyncDisposable
         }
 
         _main.Execute(() => _tasks.Remove(attemptId));
-        _ = running.JobMaster.UpdateTaskExecutionStateAsync(final);
+        if (!_dead)
+        {
+            _ = running.JobMaster.UpdateTaskExecutionStateAsync(final);
+        }
     }
 
     private static Exception Unwrap(Exception e) => e is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerException! : e;
 
-    public Task CancelTaskAsync(Guid executionAttemptId) => _main.CallAsync(() =>
+    public Task CancelTaskAsync(Guid executionAttemptId) => CallIfAlive(() =>
     {
         if (_tasks.TryGetValue(executionAttemptId, out var running))
         {
@@ -121,7 +148,7 @@ public sealed class TaskExecutor : ITaskExecutorGateway, IAsyncDisposable
         }
     });
 
-    public Task SendOperatorEventAsync(Guid executionAttemptId, string operatorId, OperatorEvent operatorEvent) => _main.CallAsync(() =>
+    public Task SendOperatorEventAsync(Guid executionAttemptId, string operatorId, OperatorEvent operatorEvent) => CallIfAlive(() =>
     {
         // A task that already ended has nothing to do with the event; its end is reported separately, and
         // failing here would mask the task's real outcome.
@@ -131,7 +158,7 @@ public sealed class TaskExecutor : ITaskExecutorGateway, IAsyncDisposable
         }
     });
 
-    public Task FreeSlotAsync(Guid allocationId) => _main.CallAsync(() =>
+    public Task FreeSlotAsync(Guid allocationId) => CallIfAlive(() =>
     {
         var slot = _slots.FirstOrDefault(s => s.AllocationId == allocationId);
         if (slot is not null)
