@@ -64,7 +64,7 @@ public sealed class MiniCluster : IAsyncDisposable
 
         if (_configuration.RestPort is { } port)
         {
-            _rest = new RestServer(_dispatcher, _resourceManager, port);
+            _rest = new RestServer(_dispatcher, _resourceManager, new RestOptions(port, _configuration.RestBindAddress, _configuration.RestAuthToken));
             await _rest.StartAsync(cancellation).ConfigureAwait(false);
         }
     }

@@ -31,4 +31,10 @@ public sealed record MiniClusterConfiguration
 
     /// <summary>Serve the REST API on this port (0 picks a free one); null serves none.</summary>
     public int? RestPort { get; init; }
+
+    /// <summary>Where REST listens: loopback unless set; any other address needs <see cref="RestAuthToken"/>.</summary>
+    public System.Net.IPAddress? RestBindAddress { get; init; }
+
+    /// <summary>A bearer token every REST request must carry; required when binding beyond loopback.</summary>
+    public string? RestAuthToken { get; init; }
 }

@@ -12,11 +12,18 @@ using Rill.Runtime.ResourceManager;
 
 namespace Rill.Runtime.Rest;
 
+/// <summary>Where and how the REST API listens. Loopback by default; any other address requires a bearer token.</summary>
+public sealed record RestOptions(int Port, IPAddress? BindAddress = null, string? AuthToken = null)
+{
+    public IPAddress Address => BindAddress ?? IPAddress.Loopback;
+}
+
 /// <summary>
-/// The JobManager's REST API on Kestrel, with Flink's paths and body shapes. Errors are RFC 7807 problem details.
-/// Binds to loopback only.
+/// The JobManager's REST API on Kestrel, with Flink's paths and body shapes, an OpenAPI document at
+/// <c>/openapi/v1.json</c>, and RFC 7807 problem details on every error. Submitting work through it means running
+/// code, so it binds to loopback unless a bearer token protects it.
 /// </summary>
-public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGateway resourceManager, int port) : IAsyncDisposable
+public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGateway resourceManager, RestOptions options) : IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -24,17 +31,54 @@ public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGa
 
     public async Task StartAsync(CancellationToken cancellation)
     {
+        if (!IPAddress.IsLoopback(options.Address) && string.IsNullOrEmpty(options.AuthToken))
+        {
+            throw new InvalidOperationException(
+                $"Refusing to serve the REST API on {options.Address} without an auth token: anyone who can reach it could run code. " +
+                "Set an auth token, or bind to loopback.");
+        }
+
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(options => options.Listen(IPAddress.Loopback, port));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.Address, options.Port));
         builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
         _app = builder.Build();
         _app.UseExceptionHandler();
         _app.UseStatusCodePages();
+        if (options.AuthToken is { Length: > 0 } token)
+        {
+            _app.Use(async (context, next) =>
+            {
+                if (!HasToken(context.Request, token))
+                {
+                    await Problem(StatusCodes.Status401Unauthorized, "A bearer token is required: send 'Authorization: Bearer <token>'.").ExecuteAsync(context).ConfigureAwait(false);
+                    return;
+                }
+
+                await next(context).ConfigureAwait(false);
+            });
+        }
+
+        _app.MapOpenApi();
         MapRoutes(_app);
         await _app.StartAsync(cancellation).ConfigureAwait(false);
         var bound = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Address = new Uri(bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        Address = new Uri(bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
+    }
+
+    private static bool HasToken(HttpRequest request, string token)
+    {
+        var header = request.Headers.Authorization.ToString();
+        const string prefix = "Bearer ";
+        if (!header.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var given = System.Text.Encoding.UTF8.GetBytes(header[prefix.Length..]);
+        var expected = System.Text.Encoding.UTF8.GetBytes(token);
+        return System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(given, expected);
     }
 
     private void MapRoutes(WebApplication app)
@@ -77,6 +121,20 @@ public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGa
                     ["timeSinceLastHeartbeat"] = 0,
                 }),
             });
+        });
+
+        app.MapGet("/taskmanagers/{taskManagerId}", async (string taskManagerId) =>
+        {
+            var taskManager = (await resourceManager.RequestTaskManagersAsync().ConfigureAwait(false)).FirstOrDefault(t => t.Id == taskManagerId);
+            return taskManager is null
+                ? Problem(StatusCodes.Status404NotFound, $"TaskManager {taskManagerId} not found.")
+                : Results.Json(new Dictionary<string, object>
+                {
+                    ["id"] = taskManager.Id,
+                    ["slotsNumber"] = taskManager.SlotsNumber,
+                    ["freeSlots"] = taskManager.FreeSlots,
+                    ["registeredAt"] = taskManager.RegisteredAt.ToUnixTimeMilliseconds(),
+                });
         });
 
         app.MapGet("/jobs", async () =>
