@@ -19,6 +19,18 @@ public sealed class ResultPartitionManager
 
     public int Count => _partitions.Count;
 
+    /// <summary>Drops the partitions a job's earlier attempts produced (their readers are gone after a restart).</summary>
+    public void ReleaseAttemptsBefore(Guid jobId, int attempt)
+    {
+        foreach (var (id, partition) in _partitions)
+        {
+            if (id.JobId == jobId && id.Attempt < attempt && _partitions.TryRemove(id, out _))
+            {
+                partition.Dispose();
+            }
+        }
+    }
+
     public void ReleaseJob(Guid jobId)
     {
         foreach (var (id, partition) in _partitions)

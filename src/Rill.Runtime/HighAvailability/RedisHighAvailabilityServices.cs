@@ -7,6 +7,8 @@ namespace Rill.Runtime.HighAvailability;
 /// <summary>
 /// HA services in Redis. Keys are namespaced by cluster id: <c>rill:{id}:leader</c> (a hash with the leader's id,
 /// address and token, expiring with the lease), <c>rill:{id}:token</c> (the term counter) and <c>rill:{id}:jobs</c>.
+/// Contender ids must be unique per process (a restarted process is a new contender). Tokens rely on Redis keeping
+/// the counter: run it with persistence (AOF) in production, or a restarted Redis could hand out a token again.
 /// Every change is one Lua script, so the token check and the write happen atomically on the server.
 /// </summary>
 public sealed class RedisHighAvailabilityServices : IHighAvailabilityServices
@@ -54,9 +56,10 @@ public sealed class RedisHighAvailabilityServices : IHighAvailabilityServices
     private RedisHighAvailabilityServices(ConnectionMultiplexer connection, string clusterId)
     {
         _connection = connection;
-        _leaderKey = $"rill:{clusterId}:leader";
-        _tokenKey = $"rill:{clusterId}:token";
-        _jobsKey = $"rill:{clusterId}:jobs";
+        // The {hash tag} keeps a cluster's keys in one slot of a Redis Cluster, which a multi-key script requires.
+        _leaderKey = $"rill:{{{clusterId}}}:leader";
+        _tokenKey = $"rill:{{{clusterId}}}:token";
+        _jobsKey = $"rill:{{{clusterId}}}:jobs";
     }
 
     /// <summary>Connects to <c>redis://host:port</c> (or a StackExchange.Redis configuration string).</summary>

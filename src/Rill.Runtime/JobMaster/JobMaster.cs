@@ -160,6 +160,13 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
             return;
         }
 
+        if (execution.State == ExecutionState.Canceling && !state.IsTerminal())
+        {
+            // A late "running" from a task that was asked to cancel while deploying: ask again, keep waiting.
+            _ = execution.TaskExecutor?.CancelTaskAsync(execution.AttemptId);
+            return;
+        }
+
         execution.State = state;
         if (state.IsTerminal())
         {
@@ -214,8 +221,14 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
 
             execution.State = ExecutionState.Canceling;
             var target = execution;
-            _main.OnComplete(execution.TaskExecutor.CancelTaskAsync(execution.AttemptId), error =>
+            var taskExecutor = execution.TaskExecutor;
+            _main.OnComplete(taskExecutor.CancelTaskAsync(execution.AttemptId), error =>
             {
+                if (error is IOException)
+                {
+                    LoseTaskManager(taskExecutor.TaskManagerId, error);
+                }
+
                 if (error is not null && !target.State.IsTerminal())
                 {
                     target.State = ExecutionState.Canceled;
@@ -291,6 +304,11 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
             _restarts++;
             _failureCause = null;
             _graph.ResetForAttempt(_graph.Attempt + 1);
+            foreach (var taskExecutor in _slots.Select(s => s.TaskExecutor).Distinct())
+            {
+                _ = taskExecutor.ReleasePartitionsAsync(JobId, _graph.Attempt);
+            }
+
             _status = JobStatus.Created;
             _deployed = false;
             CreateCoordinators();
@@ -406,10 +424,19 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
     /// </summary>
     private void LoseTaskManager(string taskManagerId, Exception cause)
     {
+        var lost = _slots.Where(s => s.TaskExecutor.TaskManagerId == taskManagerId).ToList();
         _slots.RemoveAll(s => s.TaskExecutor.TaskManagerId == taskManagerId);
         foreach (var execution in _graph.CurrentExecutions.Where(e => e.TaskExecutor?.TaskManagerId == taskManagerId && !e.State.IsTerminal()).ToList())
         {
+            // Declared dead is not always dead (a heartbeat can time out under load): stop its work anyway, so a
+            // restarted attempt never runs next to the old one.
+            _ = execution.TaskExecutor!.CancelTaskAsync(execution.AttemptId);
             OnExecutionStateChanged(execution, ExecutionState.Failed, cause);
+        }
+
+        foreach (var (offer, taskExecutor) in lost)
+        {
+            _ = taskExecutor.FreeSlotAsync(offer.AllocationId);
         }
     }
 

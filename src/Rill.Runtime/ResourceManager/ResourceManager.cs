@@ -75,7 +75,7 @@ public sealed class ResourceManager : IResourceManagerGateway, IAsyncDisposable
 
         try
         {
-            await _main.CallAsync(() => RemoveTaskManager(taskExecutor.TaskManagerId, cause)).ConfigureAwait(false);
+            await _main.CallAsync(() => RemoveTaskManager(taskExecutor, cause)).ConfigureAwait(false);
         }
         catch (ObjectDisposedException)
         {
@@ -83,13 +83,20 @@ public sealed class ResourceManager : IResourceManagerGateway, IAsyncDisposable
         }
     }
 
+    private bool IsCurrent(RegisteredTaskManager taskManager) =>
+        _taskManagers.TryGetValue(taskManager.Gateway.TaskManagerId, out var current) && ReferenceEquals(current, taskManager);
+
     /// <summary>A TaskManager is gone: its slots no longer count, and every job that had slots there is told.</summary>
-    private void RemoveTaskManager(string taskManagerId, Exception cause)
+    private void RemoveTaskManager(ITaskExecutorGateway gateway, Exception cause)
     {
-        if (!_taskManagers.Remove(taskManagerId, out var taskManager))
+        // By instance, not id: a late failed heartbeat must not remove a TaskManager that registered again under the same id.
+        if (!_taskManagers.TryGetValue(gateway.TaskManagerId, out var taskManager) || !ReferenceEquals(taskManager.Gateway, gateway))
         {
             return;
         }
+
+        var taskManagerId = gateway.TaskManagerId;
+        _taskManagers.Remove(taskManagerId);
 
         foreach (var jobId in taskManager.SlotJobs.OfType<Guid>().Distinct())
         {
@@ -162,7 +169,8 @@ public sealed class ResourceManager : IResourceManagerGateway, IAsyncDisposable
                 var slotId = new SlotId(taskManager.Gateway.TaskManagerId, slotIndex);
                 _main.OnComplete(taskManager.Gateway.RequestSlotAsync(slotId, jobId, Guid.NewGuid(), needs.JobMaster), error =>
                 {
-                    if (error is not null && taskManager.SlotJobs[slotIndex] == jobId)
+                    // Only if that very registration is still known: a removed one already gave its slots back.
+                    if (error is not null && IsCurrent(taskManager) && taskManager.SlotJobs[slotIndex] == jobId)
                     {
                         taskManager.SlotJobs[slotIndex] = null;
                         needs.Allocated--;

@@ -31,6 +31,11 @@ public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGa
 
     public async Task StartAsync(CancellationToken cancellation)
     {
+        if (options.AuthToken is { } configured && string.IsNullOrWhiteSpace(configured))
+        {
+            throw new InvalidOperationException("The REST auth token must not be empty or blank.");
+        }
+
         if (!IPAddress.IsLoopback(options.Address) && string.IsNullOrEmpty(options.AuthToken))
         {
             throw new InvalidOperationException(
@@ -52,6 +57,7 @@ public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGa
             {
                 if (!HasToken(context.Request, token))
                 {
+                    context.Response.Headers.WWWAuthenticate = "Bearer";
                     await Problem(StatusCodes.Status401Unauthorized, "A bearer token is required: send 'Authorization: Bearer <token>'.").ExecuteAsync(context).ConfigureAwait(false);
                     return;
                 }
@@ -71,13 +77,14 @@ public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGa
     {
         var header = request.Headers.Authorization.ToString();
         const string prefix = "Bearer ";
-        if (!header.StartsWith(prefix, StringComparison.Ordinal))
+        if (!header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
         {
             return false;
         }
 
-        var given = System.Text.Encoding.UTF8.GetBytes(header[prefix.Length..]);
-        var expected = System.Text.Encoding.UTF8.GetBytes(token);
+        // Compare hashes in constant time: comparing the raw strings would leak the token's length.
+        var given = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(header[prefix.Length..].Trim()));
+        var expected = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token));
         return System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(given, expected);
     }
 

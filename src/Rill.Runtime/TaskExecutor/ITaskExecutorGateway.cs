@@ -22,6 +22,9 @@ public interface ITaskExecutorGateway
 
     Task SendOperatorEventAsync(Guid executionAttemptId, string operatorId, OperatorEvent operatorEvent);
 
+    /// <summary>Drops the partitions of a job's attempts before <paramref name="attempt"/> (the job restarted).</summary>
+    Task ReleasePartitionsAsync(Guid jobId, int attempt);
+
     /// <summary>Answers if the TaskManager is alive; the ResourceManager's failure detector calls it periodically.</summary>
     Task HeartbeatAsync();
 

@@ -47,6 +47,8 @@ public sealed class TaskExecutor : ITaskExecutorGateway, IAsyncDisposable
 
     public Task HeartbeatAsync() => CallIfAlive(() => { });
 
+    public Task ReleasePartitionsAsync(Guid jobId, int attempt) => CallIfAlive(() => _partitions.ReleaseAttemptsBefore(jobId, attempt));
+
     /// <summary>
     /// Simulates the death of this TaskManager's process (as kill -9 would, for tests of the embedded cluster): from
     /// now on every call fails as a refused connection, and its tasks stop without reporting anything.

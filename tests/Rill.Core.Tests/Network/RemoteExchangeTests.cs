@@ -148,6 +148,66 @@ public sealed class RemoteExchangeTests : IAsyncLifetime
         Assert.Contains("connection lost", error.Message, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public async Task AConsumerThatGoesAwayMidStreamFreesTheProducersBuffers()
+    {
+        var (channel, mailbox, input, _) = await ConsumerAsync(credits: 2);
+        var pool = _producerSide.GetOrCreate(_partitionId, 1).BufferPool;
+        using var stop = new CancellationTokenSource();
+        var producer = Task.Run(() =>
+        {
+            var writer = Writer(stop.Token);
+            try
+            {
+                for (var i = 0; ; i++)
+                {
+                    writer.Emit(i, 0); // blocks once the pool is empty: the consumer reads nothing
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                writer.ReleaseUnsent();
+            }
+        });
+        await WaitUntilAsync(() => pool.AvailableBuffers == 0, "the producer never filled its pool");
+
+        await channel.DisposeAsync(); // the consumer is canceled without reading to the end
+        await stop.CancelAsync();
+        await producer;
+
+        // The server noticed the closed connection and gave every queued buffer back.
+        await WaitUntilAsync(() => pool.AvailableBuffers == pool.NumberOfBuffers, "buffers stayed with a connection nobody reads");
+    }
+
+    [Fact]
+    public async Task AFailureBeforeTheConsumerAttachesIsNotLost()
+    {
+        var channel = new RemoteInputChannel(_server.EndPoint, _partitionId, 1, 0, 2, Config.SegmentSize);
+        await using var _ = channel;
+        await channel.ConnectAsync(CancellationToken.None);
+        await _server.DisposeAsync(); // the producer dies before the task attached its gate
+        await Task.Delay(200);
+
+        var gate = new InputGate([channel]);
+        var mailbox = new TaskMailbox();
+        var input = new StreamTaskNetworkInput<int>(gate, new Recorder(), "Consumer", TypeSerializers.For<int>(), new TaskIOMetrics());
+        gate.Connect(mailbox);
+
+        Assert.True(mailbox.TryTakeData(out var index), "the failure was not announced when the consumer attached");
+        var error = Assert.Throws<IOException>(() => input.ProcessChannel(index));
+        Assert.Contains("connection lost", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string failure)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, failure);
+            await Task.Delay(20);
+        }
+    }
+
     private sealed class Recorder : IInput<int>
     {
         public List<int> Values { get; } = [];

@@ -18,7 +18,7 @@ public sealed class TaskManagerFailoverTests
     [Fact]
     public async Task AJobRestartsOnTheRemainingSlotsWhenATaskManagerDies()
     {
-        const int records = 3000;
+        const int records = 8000; // ~4 s at 2000 per second: the kill surely lands while the job runs
         var env = TestJobs.Env(4, RuntimeExecutionMode.Batch);
         var sink = new CollectSink<(long Key, long Count)>();
         env.FromSource(new DataGeneratorSource<long>(i => i, records, recordsPerSecond: 2000), WatermarkStrategy<long>.NoWatermarks(), "Numbers")

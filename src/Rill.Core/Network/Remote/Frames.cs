@@ -22,6 +22,9 @@ internal static class Frames
 {
     public const int HeaderSize = 5;
 
+    /// <summary>Credits and requests are small; a larger control frame is a protocol error, not something to allocate.</summary>
+    public const int MaxControlFrame = 4096;
+
     public static async Task WriteAsync(Stream stream, FrameType type, ReadOnlyMemory<byte> payload, CancellationToken cancellation)
     {
         var header = new byte[HeaderSize];

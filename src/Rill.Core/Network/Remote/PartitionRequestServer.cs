@@ -56,6 +56,7 @@ public sealed class PartitionRequestServer : IAsyncDisposable
             client.NoDelay = true;
             lock (_lock)
             {
+                _connections.RemoveAll(t => t.IsCompleted);
                 _connections.Add(ServeAsync(client));
             }
         }
@@ -83,6 +84,19 @@ public sealed class PartitionRequestServer : IAsyncDisposable
         catch (Exception e) when (e is IOException or OperationCanceledException or SocketException or ObjectDisposedException)
         {
             // The consumer went away (or we are stopping): its task reports the lost connection on its side.
+        }
+        catch (Exception e)
+        {
+            // A bad request or a broken partition: tell the consumer why instead of just closing on it.
+            try
+            {
+                await Frames.WriteAsync(stream, FrameType.Error, System.Text.Encoding.UTF8.GetBytes($"producer side failed: {e.Message}"), CancellationToken.None)
+                    .ConfigureAwait(false);
+            }
+            catch (Exception writeError) when (writeError is IOException or SocketException or ObjectDisposedException)
+            {
+                // the consumer is gone as well
+            }
         }
     }
 
@@ -144,7 +158,10 @@ public sealed class PartitionRequestServer : IAsyncDisposable
 
                     if (await SendWhatCreditsAllowAsync(linked.Token).ConfigureAwait(false))
                     {
-                        return; // end of partition sent
+                        // End of partition sent. Closing now could reset the connection before the consumer read it;
+                        // the consumer closes first, so wait for that (bounded).
+                        await Task.WhenAny(credits, Task.Delay(TimeSpan.FromSeconds(10), linked.Token)).ConfigureAwait(false);
+                        return;
                     }
                 }
             }
@@ -152,6 +169,7 @@ public sealed class PartitionRequestServer : IAsyncDisposable
             {
                 await linked.CancelAsync().ConfigureAwait(false);
                 _waitingForCredit?.Recycle();
+                subpartition.Release(); // nobody will read what is still queued: give it back to the producer's pool
             }
         }
 
@@ -173,7 +191,7 @@ public sealed class PartitionRequestServer : IAsyncDisposable
                     if (streamEvent is EndOfPartitionEvent)
                     {
                         await stream.FlushAsync(cancellation).ConfigureAwait(false);
-                        return true;
+                        return true; // the consumer closes the connection once it has read this
                     }
 
                     continue;
@@ -199,17 +217,31 @@ public sealed class PartitionRequestServer : IAsyncDisposable
         private async Task ReadCreditsAsync(CancellationToken cancellation)
         {
             var header = new byte[Frames.HeaderSize];
-            var payload = new byte[4];
-            while (await Frames.ReadAsync(stream, header, n => payload.Length >= n ? payload : payload = new byte[n], cancellation).ConfigureAwait(false) is { } frame)
+            var payload = new byte[Frames.MaxControlFrame];
+            try
             {
-                if (frame.Type == FrameType.Credit)
+                while (await Frames.ReadAsync(stream, header, n => n <= payload.Length ? payload : throw new InvalidDataException($"Control frame of {n} bytes."), cancellation)
+                    .ConfigureAwait(false) is { } frame)
                 {
-                    Interlocked.Add(ref _credit, BinaryPrimitives.ReadInt32LittleEndian(payload));
+                    if (frame.Type != FrameType.Credit || frame.Length != 4)
+                    {
+                        throw new InvalidDataException($"Expected a 4-byte credit frame, got {frame.Type} of {frame.Length} bytes.");
+                    }
+
+                    var credit = BinaryPrimitives.ReadInt32LittleEndian(payload);
+                    if (credit <= 0)
+                    {
+                        throw new InvalidDataException($"Invalid credit {credit}.");
+                    }
+
+                    Interlocked.Add(ref _credit, credit);
                     _wake.Release();
                 }
             }
-
-            _wake.Release(); // consumer closed the connection
+            finally
+            {
+                _wake.Release(); // whatever ended the reader (close, reset, bad frame), the sender must notice
+            }
         }
     }
 }

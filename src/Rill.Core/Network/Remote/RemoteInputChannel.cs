@@ -22,10 +22,11 @@ public sealed class RemoteInputChannel : IInputChannel, IAsyncDisposable
     private TcpClient? _client;
     private NetworkStream? _stream;
     private Task? _receiveLoop;
+    private readonly Lock _listenerLock = new();
     private IBufferAvailabilityListener? _listener;
     private int _channelIndex;
     private volatile Exception? _failure;
-    private bool _endOfPartition;
+    private volatile bool _endOfPartition;
 
     public RemoteInputChannel(IPEndPoint producer, ResultPartitionId partition, int numberOfSubpartitions, int subpartitionIndex, int credits, int segmentSize)
     {
@@ -48,11 +49,16 @@ public sealed class RemoteInputChannel : IInputChannel, IAsyncDisposable
 
     public void Attach(IBufferAvailabilityListener listener, int channelIndex)
     {
-        _channelIndex = channelIndex;
-        _listener = listener;
-        for (var i = 0; i < _received.Count; i++)
+        lock (_listenerLock)
         {
-            listener.NotifyDataAvailable(channelIndex);
+            _channelIndex = channelIndex;
+            _listener = listener;
+            // Announce what came before the consumer attached, and a failure that happened meanwhile.
+            var pending = _received.Count + (_failure is null ? 0 : 1);
+            for (var i = 0; i < pending; i++)
+            {
+                listener.NotifyDataAvailable(channelIndex);
+            }
         }
     }
 
@@ -77,6 +83,7 @@ public sealed class RemoteInputChannel : IInputChannel, IAsyncDisposable
         var payload = new byte[_pool.SegmentSize + 4];
         try
         {
+            // A record larger than a segment travels in a buffer of its own size, so frames may exceed a segment.
             while (await Frames.ReadAsync(_stream!, header, n => payload.Length >= n ? payload : payload = new byte[n], _stop.Token).ConfigureAwait(false) is { } frame)
             {
                 switch (frame.Type)
@@ -85,6 +92,14 @@ public sealed class RemoteInputChannel : IInputChannel, IAsyncDisposable
                         var buffer = _pool.TryRequest()
                             ?? throw new InvalidDataException("The producer sent a buffer without credit (flow-control violation).");
                         var size = frame.Length - 4;
+                        if (size > buffer.Capacity)
+                        {
+                            // One record larger than a segment: it gets a buffer of its own size, and the pooled
+                            // buffer (the credit it used) goes straight back.
+                            buffer.Recycle();
+                            buffer = new NetworkBuffer(new byte[size], owner: null);
+                        }
+
                         payload.AsSpan(4, size).CopyTo(buffer.Memory);
                         buffer.Size = size;
                         buffer.RecordCount = BinaryPrimitives.ReadInt32LittleEndian(payload);
@@ -96,6 +111,7 @@ public sealed class RemoteInputChannel : IInputChannel, IAsyncDisposable
                         if (streamEvent is EndOfPartitionEvent)
                         {
                             _endOfPartition = true;
+                            _client?.Dispose(); // the producer waits for this close before it closes its side
                             return;
                         }
 
@@ -114,15 +130,26 @@ public sealed class RemoteInputChannel : IInputChannel, IAsyncDisposable
         }
         catch (Exception e) when (!_endOfPartition)
         {
-            _failure = e;
-            _listener?.NotifyDataAvailable(_channelIndex); // let the task find out now
+            Fail(e);
         }
     }
 
     private void Deliver(NetworkBuffer buffer)
     {
-        _received.Enqueue(buffer);
-        _listener?.NotifyDataAvailable(_channelIndex);
+        lock (_listenerLock)
+        {
+            _received.Enqueue(buffer);
+            _listener?.NotifyDataAvailable(_channelIndex);
+        }
+    }
+
+    private void Fail(Exception failure)
+    {
+        lock (_listenerLock)
+        {
+            _failure = failure;
+            _listener?.NotifyDataAvailable(_channelIndex); // let the task find out now
+        }
     }
 
     /// <summary>The consumer recycled a buffer: the producer may send one more.</summary>
@@ -142,7 +169,8 @@ public sealed class RemoteInputChannel : IInputChannel, IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
         {
-            _failure ??= e;
+            // Only the receive loop decides that the connection failed: a credit that cannot be sent after the
+            // partition ended (or while the connection breaks) is no failure of its own.
         }
         finally
         {
