@@ -28,6 +28,7 @@ public sealed class ResultSubpartition : IInputChannel
     private readonly Lock _listenerLock = new();
     private IBufferAvailabilityListener? _listener;
     private int _channelIndex;
+    private bool _discarding;
 
     public int QueuedBuffers => _buffers.Count;
 
@@ -35,6 +36,12 @@ public sealed class ResultSubpartition : IInputChannel
     {
         lock (_listenerLock)
         {
+            if (_discarding)
+            {
+                buffer.Recycle(); // the reader is gone for good: nothing here will ever be read
+                return;
+            }
+
             _buffers.Enqueue(buffer);
             _listener?.NotifyDataAvailable(_channelIndex);
         }
@@ -60,6 +67,17 @@ public sealed class ResultSubpartition : IInputChannel
     }
 
     public bool TryPoll(out NetworkBuffer buffer) => _buffers.TryDequeue(out buffer!);
+
+    /// <summary>The reader went away for good (its connection closed): drop what is queued and whatever comes later.</summary>
+    public void Discard()
+    {
+        lock (_listenerLock)
+        {
+            _discarding = true;
+        }
+
+        Release();
+    }
 
     /// <summary>Returns unread buffers to their pools when the exchange is torn down (cancel or failure).</summary>
     public void Release()

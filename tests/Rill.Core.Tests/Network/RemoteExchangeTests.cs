@@ -159,15 +159,16 @@ public sealed class RemoteExchangeTests : IAsyncLifetime
             var writer = Writer(stop.Token);
             try
             {
-                for (var i = 0; ; i++)
+                for (var i = 0; !stop.IsCancellationRequested; i++)
                 {
                     writer.Emit(i, 0); // blocks once the pool is empty: the consumer reads nothing
                 }
             }
             catch (OperationCanceledException)
             {
-                writer.ReleaseUnsent();
             }
+
+            writer.ReleaseUnsent();
         });
         await WaitUntilAsync(() => pool.AvailableBuffers == 0, "the producer never filled its pool");
 

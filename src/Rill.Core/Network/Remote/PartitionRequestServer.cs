@@ -169,7 +169,7 @@ public sealed class PartitionRequestServer : IAsyncDisposable
             {
                 await linked.CancelAsync().ConfigureAwait(false);
                 _waitingForCredit?.Recycle();
-                subpartition.Release(); // nobody will read what is still queued: give it back to the producer's pool
+                subpartition.Discard(); // nobody will read this subpartition again: give its buffers back to the producer
             }
         }
 
