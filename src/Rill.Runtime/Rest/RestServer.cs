@@ -48,7 +48,20 @@ public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGa
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.Address, options.Port));
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
+        var loopbackOnly = IPAddress.IsLoopback(options.Address);
+        if (loopbackOnly)
+        {
+            // Without this a web page could reach the loopback API through DNS rebinding (a name that resolves to
+            // 127.0.0.1): only requests addressed to the loopback names are served.
+            builder.Services.AddHostFiltering(filtering => filtering.AllowedHosts = ["localhost", "127.0.0.1", "[::1]"]);
+        }
+
         _app = builder.Build();
+        if (loopbackOnly)
+        {
+            _app.UseHostFiltering();
+        }
+
         _app.UseExceptionHandler();
         _app.UseStatusCodePages();
         if (options.AuthToken is { Length: > 0 } token)

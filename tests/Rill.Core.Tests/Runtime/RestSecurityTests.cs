@@ -54,3 +54,23 @@ public sealed class RestSecurityTests
         Assert.Contains("nope", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }
+
+/// <summary>A loopback API answers only requests addressed to loopback names, so DNS rebinding cannot reach it.</summary>
+public sealed class RestHostFilteringTests
+{
+    [Fact]
+    public async Task RequestsForOtherHostNamesAreRefused()
+    {
+        await using var cluster = new MiniCluster(new MiniClusterConfiguration { RestPort = 0 });
+        await cluster.StartAsync();
+        using var http = new HttpClient { BaseAddress = cluster.RestAddress };
+
+        using var local = await http.GetAsync("/overview");
+        Assert.Equal(HttpStatusCode.OK, local.StatusCode);
+
+        using var rebound = new HttpRequestMessage(HttpMethod.Get, "/overview");
+        rebound.Headers.Host = "attacker.example";
+        using var refused = await http.SendAsync(rebound);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+    }
+}
