@@ -25,6 +25,7 @@ public sealed class StreamTask
     private StreamOperator? _head;
     private IStreamTaskInput? _input;
     private long _bufferTimeoutMs;
+    private long _nextFlush;
 
     public StreamTask(TaskDeploymentDescriptor descriptor, TaskEnvironment environment)
     {
@@ -250,53 +251,36 @@ public sealed class StreamTask
     private void RunNetworkInput(CancellationToken token)
     {
         var input = _input!;
-        var nextFlush = Environment.TickCount64 + _bufferTimeoutMs;
         var timeout = TimeSpan.FromMilliseconds(Math.Max(1, _bufferTimeoutMs));
+        _nextFlush = Environment.TickCount64 + _bufferTimeoutMs;
         while (!input.IsFinished)
         {
             token.ThrowIfCancellationRequested();
-            while (_mailbox.TryTakeMail(out var mail))
-            {
-                mail();
-            }
-
+            DrainMail();
             if (_mailbox.TryTakeData(out var channel))
             {
                 input.ProcessChannel(channel);
-                if (Environment.TickCount64 >= nextFlush)
-                {
-                    FlushOutputs();
-                    nextFlush = Environment.TickCount64 + _bufferTimeoutMs;
-                }
-
+                FlushIfDue();
                 continue;
             }
 
             // Nothing to read: send partly filled buffers now rather than let records wait for the timeout.
             FlushOutputs();
-            nextFlush = Environment.TickCount64 + _bufferTimeoutMs;
             Metrics.IdleTicks += _mailbox.WaitForWork(timeout, token);
         }
 
-        while (_mailbox.TryTakeMail(out var mail))
-        {
-            mail();
-        }
+        DrainMail();
     }
 
     private void RunSource(ISourceOperator source, CancellationToken token)
     {
-        var nextFlush = Environment.TickCount64 + _bufferTimeoutMs;
         var wake = new Action<Task>(_ => _mailbox.Wake());
         Task? watched = null;
+        _nextFlush = Environment.TickCount64 + _bufferTimeoutMs;
         while (true)
         {
             token.ThrowIfCancellationRequested();
-            while (_mailbox.TryTakeMail(out var mail))
-            {
-                mail();
-            }
-
+            DrainMail();
             var status = source.EmitNext();
             if (status == InputStatus.EndOfInput)
             {
@@ -306,7 +290,6 @@ public sealed class StreamTask
             if (status == InputStatus.NothingAvailable)
             {
                 FlushOutputs();
-                nextFlush = Environment.TickCount64 + _bufferTimeoutMs;
                 var available = source.IsAvailable();
                 if (!available.IsCompleted)
                 {
@@ -324,11 +307,24 @@ public sealed class StreamTask
                 continue;
             }
 
-            if (Environment.TickCount64 >= nextFlush)
-            {
-                FlushOutputs();
-                nextFlush = Environment.TickCount64 + _bufferTimeoutMs;
-            }
+            FlushIfDue();
+        }
+    }
+
+    private void DrainMail()
+    {
+        while (_mailbox.TryTakeMail(out var mail))
+        {
+            mail();
+        }
+    }
+
+    /// <summary>A busy task still sends partly filled buffers once per buffer timeout (Flink's output flusher).</summary>
+    private void FlushIfDue()
+    {
+        if (Environment.TickCount64 >= _nextFlush)
+        {
+            FlushOutputs();
         }
     }
 
@@ -338,5 +334,7 @@ public sealed class StreamTask
         {
             output.Flush();
         }
+
+        _nextFlush = Environment.TickCount64 + _bufferTimeoutMs;
     }
 }
