@@ -25,6 +25,7 @@ internal static class ClickCountsJob
         env.SetRuntimeMode(RuntimeExecutionMode.Streaming);
         // With --rest-port the embedded cluster serves Flink's REST API while the job runs.
         env.RestPort = options.RestPort;
+        env.Deployment = options.Deployment;
         if (options.Parallelism is { } parallelism)
         {
             env.SetParallelism(parallelism);
@@ -38,7 +39,7 @@ internal static class ClickCountsJob
                 .AssignTimestampsAndWatermarks(Watermarks);
         if (options.Output is not null)
         {
-            OutputDirectory.Prepare(options.Output);
+            OutputDirectory.Prepare(options.Output, refuseExistingResults: !options.Deployment.IsDistributed || options.Deployment.Role == "jobmanager");
         }
 
         var counts = clicks

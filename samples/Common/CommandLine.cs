@@ -21,6 +21,10 @@ internal static class CommandLine
             await run();
             return Success;
         }
+        catch (Rill.Executors.ProgramAbortException)
+        {
+            throw; // a cluster is planning this program (session mode): the abort must reach the planner
+        }
         catch (UsageException e)
         {
             return Report(UsageError, $"{e.Message} Usage: {usage}");

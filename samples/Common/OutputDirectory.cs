@@ -6,16 +6,17 @@ internal static class OutputDirectory
     /// Creates the directory, or refuses one that already holds results, so results of two runs are never mixed
     /// or overwritten. Names starting with a dot are never results (the file sink's unpublished in-progress
     /// files look like that, e.g. after a failed run). Creating it here, not in the job, reports a bad path as
-    /// one clear line before any work starts, and leaves an empty directory when there are no results.
+    /// one clear line before any work starts, and leaves an empty directory when there are no results. In a
+    /// distributed run only the JobManager's process checks for results: the others may start after it published some.
     /// </summary>
-    public static void Prepare(string path)
+    public static void Prepare(string path, bool refuseExistingResults = true)
     {
         if (File.Exists(path))
         {
             throw new IOException($"output path {path} is a file, not a directory");
         }
 
-        if (Directory.Exists(path) && Directory.EnumerateFiles(path).Any(file => !Path.GetFileName(file).StartsWith('.')))
+        if (refuseExistingResults && Directory.Exists(path) && Directory.EnumerateFiles(path).Any(file => !Path.GetFileName(file).StartsWith('.')))
         {
             throw new IOException($"output directory {path} already holds results; remove them or choose another directory");
         }

@@ -13,6 +13,7 @@ internal static class WordCountJob
         env.SetRuntimeMode(RuntimeExecutionMode.Batch);
         // With --rest-port the embedded cluster serves Flink's REST API while the job runs.
         env.RestPort = options.RestPort;
+        env.Deployment = options.Deployment;
         if (options.Parallelism is { } parallelism)
         {
             env.SetParallelism(parallelism);
@@ -24,7 +25,7 @@ internal static class WordCountJob
             : env.ReadTextFile(InputFile.RequireExisting(options.Input));
         if (options.Output is not null)
         {
-            OutputDirectory.Prepare(options.Output);
+            OutputDirectory.Prepare(options.Output, refuseExistingResults: !options.Deployment.IsDistributed || options.Deployment.Role == "jobmanager");
         }
 
         var counts = lines

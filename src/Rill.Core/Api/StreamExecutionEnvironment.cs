@@ -34,8 +34,11 @@ public sealed class StreamExecutionEnvironment
     /// <summary>Network sizes of the embedded mini cluster (buffer size, buffers per channel, timeout).</summary>
     public NetworkConfig NetworkConfig { get; set; } = NetworkConfig.Default;
 
-    /// <summary>The REST port for the embedded cluster; null serves no REST API.</summary>
+    /// <summary>The REST port for the embedded cluster (or this process's JobManager); null serves no REST API embedded.</summary>
     public int? RestPort { get; set; }
+
+    /// <summary>Embedded (the default), or one of the processes of a distributed cluster; see <see cref="DeploymentOptions"/>.</summary>
+    public DeploymentOptions Deployment { get; set; } = DeploymentOptions.FromEnvironmentVariables();
 
     /// <summary>Explicit value, else the launcher's, else <see cref="Environment.ProcessorCount"/>.</summary>
     public int Parallelism => _explicitParallelism > 0 ? _explicitParallelism : LauncherDefaultParallelism ?? Environment.ProcessorCount;

@@ -30,13 +30,25 @@ public static class PipelineExecutorServiceLoader
 {
     private static IPipelineExecutorFactory? _override;
 
+    // Planning runs a program inside a host that also runs other programs (a session cluster): the capturing
+    // executor must apply to that program's flow only, not to the whole process.
+    private static readonly AsyncLocal<IPipelineExecutorFactory?> ScopedOverride = new();
+
     public static void SetFactory(IPipelineExecutorFactory? factory) => _override = factory;
+
+    /// <summary>Uses <paramref name="factory"/> for programs started from the current async flow until the scope is disposed.</summary>
+    public static IDisposable UseFactoryInScope(IPipelineExecutorFactory factory)
+    {
+        var previous = ScopedOverride.Value;
+        ScopedOverride.Value = factory;
+        return new Scope(() => ScopedOverride.Value = previous);
+    }
 
     public static IPipelineExecutor Create(StreamExecutionEnvironment environment)
     {
-        if (_override is not null)
+        if ((ScopedOverride.Value ?? _override) is { } factory)
         {
-            return _override.Create(environment);
+            return factory.Create(environment);
         }
 
         Assembly runtime;
@@ -53,4 +65,11 @@ public static class PipelineExecutorServiceLoader
             ?? throw new InvalidOperationException("Rill.Runtime declares no executor factory.");
         return ((IPipelineExecutorFactory)Activator.CreateInstance(attribute.FactoryType)!).Create(environment);
     }
+}
+
+file sealed class Scope(Action onDispose) : IDisposable
+{
+    private Action? _onDispose = onDispose;
+
+    public void Dispose() => Interlocked.Exchange(ref _onDispose, null)?.Invoke();
 }

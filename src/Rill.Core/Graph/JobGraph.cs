@@ -78,6 +78,29 @@ public sealed class JobGraph(Guid jobId, string jobName, RuntimeExecutionMode mo
     /// <summary>Slot sharing (Flink's default group): one slot per subtask index of the widest vertex.</summary>
     public int RequiredSlots => Vertices.Max(v => v.Parallelism);
 
+    /// <summary>
+    /// Identifies the plan's shape (vertices, parallelism, edges): two processes that rebuilt the job from the same
+    /// program and arguments get the same value, so a TaskManager can refuse work meant for another build.
+    /// </summary>
+    public string Fingerprint => _fingerprint ??= ComputeFingerprint();
+
+    private string? _fingerprint;
+
+    private string ComputeFingerprint()
+    {
+        var text = new System.Text.StringBuilder(JobName).Append('|').Append(RuntimeMode);
+        foreach (var vertex in Vertices)
+        {
+            text.Append('|').Append(vertex.Id).Append(':').Append(vertex.Parallelism).Append('/').Append(vertex.MaxParallelism);
+            foreach (var produced in vertex.Produced)
+            {
+                text.Append('>').Append(produced.Id).Append('@').Append(produced.Consumer?.Target.Id).Append('~').Append(produced.Consumer?.ShipStrategy);
+            }
+        }
+
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())))[..16];
+    }
+
     public JobVertex FindVertex(string id) => Vertices.FirstOrDefault(v => v.Id == id)
         ?? throw new KeyNotFoundException($"No vertex {id} in job {JobName}.");
 }

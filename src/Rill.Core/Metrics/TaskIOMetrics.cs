@@ -14,6 +14,9 @@ public sealed class TaskIOMetrics
     public long BuffersOut;
     public long BytesIn;
     public long BytesOut;
+
+    /// <summary>The part of <see cref="BytesIn"/> that came over the network from another TaskManager.</summary>
+    public long RemoteBytesIn;
     public long IdleTicks;
 
     private readonly long _startedAt = Stopwatch.GetTimestamp();
@@ -36,9 +39,9 @@ public sealed class TaskIOMetrics
 
     public TaskIOMetricsSnapshot Snapshot() => new(
         Volatile.Read(ref RecordsIn), Volatile.Read(ref RecordsOut), Volatile.Read(ref BuffersIn), Volatile.Read(ref BuffersOut),
-        Volatile.Read(ref BytesIn), Volatile.Read(ref BytesOut), BusyTime, IdleTime, BackPressuredTime);
+        Volatile.Read(ref BytesIn), Volatile.Read(ref BytesOut), BusyTime, IdleTime, BackPressuredTime, Volatile.Read(ref RemoteBytesIn));
 }
 
 public sealed record TaskIOMetricsSnapshot(
     long RecordsIn, long RecordsOut, long BuffersIn, long BuffersOut, long BytesIn, long BytesOut,
-    TimeSpan BusyTime, TimeSpan IdleTime, TimeSpan BackPressuredTime);
+    TimeSpan BusyTime, TimeSpan IdleTime, TimeSpan BackPressuredTime, long RemoteBytesIn = 0);

@@ -28,6 +28,9 @@ public sealed class InputGate
         }
     }
 
+    /// <summary>Whether the channel reads from another TaskManager over TCP (its bytes count as data-plane traffic).</summary>
+    public bool IsRemote(int channel) => _channels[channel] is Remote.RemoteInputChannel;
+
     public bool TryPoll(int channel, out NetworkBuffer buffer) => _channels[channel].TryPoll(out buffer);
 
     public void MarkFinished(int channel)

@@ -65,6 +65,11 @@ internal sealed class StreamTaskNetworkInput<T> : IStreamTaskInput
 
         _metrics.BuffersIn++;
         _metrics.BytesIn += buffer.Size;
+        if (Gate.IsRemote(channel))
+        {
+            _metrics.RemoteBytesIn += buffer.Size;
+        }
+
         try
         {
             var memory = buffer.Memory;

@@ -56,6 +56,9 @@ public sealed class Dispatcher : IDispatcherGateway, IAsyncDisposable
             _ = jobMaster.DisposeAsync().AsTask();
         });
 
+    /// <summary>The running JobMaster of a job, for the RPC endpoint that routes TaskManagers' calls; null once it ended.</summary>
+    internal Task<JobMaster.JobMaster?> TryGetJobMasterAsync(Guid jobId) => _main.CallAsync(() => _jobs.GetValueOrDefault(jobId)?.JobMaster);
+
     public async Task<JobResult> RequestJobResultAsync(Guid jobId)
     {
         var entry = await _main.CallAsync(() => _jobs.GetValueOrDefault(jobId)).ConfigureAwait(false)

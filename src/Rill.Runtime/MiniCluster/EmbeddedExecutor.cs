@@ -35,5 +35,7 @@ public sealed class EmbeddedExecutor(NetworkConfig network, int? restPort) : IPi
 
 public sealed class EmbeddedExecutorFactory : IPipelineExecutorFactory
 {
-    public IPipelineExecutor Create(StreamExecutionEnvironment environment) => new EmbeddedExecutor(environment.NetworkConfig, environment.RestPort);
+    public IPipelineExecutor Create(StreamExecutionEnvironment environment) => environment.Deployment.IsDistributed
+        ? new Entrypoint.ApplicationClusterExecutor(environment)
+        : new EmbeddedExecutor(environment.NetworkConfig, environment.RestPort);
 }

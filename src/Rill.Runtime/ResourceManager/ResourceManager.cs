@@ -110,8 +110,25 @@ public sealed class ResourceManager : IResourceManagerGateway, IAsyncDisposable
         AllocateFreeSlots();
     }
 
+    /// <summary>The registered TaskManager with that id, or null.</summary>
+    internal Task<ITaskExecutorGateway?> TryGetTaskExecutorAsync(string taskManagerId) =>
+        _main.CallAsync(() => _taskManagers.TryGetValue(taskManagerId, out var t) ? t.Gateway : null);
+
+    internal Task<IReadOnlyList<ITaskExecutorGateway>> GetTaskExecutorsAsync() =>
+        _main.CallAsync(() => (IReadOnlyList<ITaskExecutorGateway>)_taskManagers.Values.Select(t => t.Gateway).ToList());
+
+    /// <summary>The connection to that registration closed: the TaskManager is gone now, not after a heartbeat timeout.</summary>
+    internal Task ReportTaskManagerLostAsync(ITaskExecutorGateway taskExecutor, Exception cause) =>
+        _main.CallAsync(() => RemoveTaskManager(taskExecutor, cause));
+
     public Task RegisterTaskExecutorAsync(ITaskExecutorGateway taskExecutor, int numberOfSlots) => _main.CallAsync(() =>
     {
+        if (_taskManagers.TryGetValue(taskExecutor.TaskManagerId, out var previous) && !ReferenceEquals(previous.Gateway, taskExecutor))
+        {
+            // The same TaskManager registers again (it reconnected): whatever ran on its old registration is gone.
+            RemoveTaskManager(previous.Gateway, new IOException($"TaskManager {taskExecutor.TaskManagerId} registered again; its earlier slots are lost."));
+        }
+
         _taskManagers[taskExecutor.TaskManagerId] = new RegisteredTaskManager(taskExecutor, new Guid?[numberOfSlots], DateTimeOffset.UtcNow);
         AllocateFreeSlots();
     });

@@ -97,6 +97,7 @@ internal static class JobDetailsBody
             ["write-records"] = snapshots.Sum(m => m.RecordsOut),
             ["read-bytes"] = snapshots.Sum(m => m.BytesIn),
             ["write-bytes"] = snapshots.Sum(m => m.BytesOut),
+            ["read-bytes-remote"] = snapshots.Sum(m => m.RemoteBytesIn),
             ["busy-time-ms"] = (long)snapshots.Sum(m => m.BusyTime.TotalMilliseconds),
             ["idle-time-ms"] = (long)snapshots.Sum(m => m.IdleTime.TotalMilliseconds),
             ["backpressured-time-ms"] = (long)snapshots.Sum(m => m.BackPressuredTime.TotalMilliseconds),

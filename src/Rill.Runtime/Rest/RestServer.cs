@@ -23,7 +23,9 @@ public sealed record RestOptions(int Port, IPAddress? BindAddress = null, string
 /// <c>/openapi/v1.json</c>, and RFC 7807 problem details on every error. Submitting work through it means running
 /// code, so it binds to loopback unless a bearer token protects it.
 /// </summary>
-public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGateway resourceManager, RestOptions options) : IAsyncDisposable
+/// <param name="clusterConfig">Entries added to <c>GET /config</c>, e.g. the RPC address TaskManagers register at.</param>
+public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGateway resourceManager, RestOptions options,
+    IReadOnlyDictionary<string, object?>? clusterConfig = null) : IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -45,6 +47,7 @@ public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGa
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        Rill.Runtime.Rpc.EmbeddedHostLifetime.Use(builder.Services);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.Address, options.Port));
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
@@ -103,13 +106,22 @@ public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGa
 
     private void MapRoutes(WebApplication app)
     {
-        app.MapGet("/config", () => Results.Json(new Dictionary<string, object?>
+        app.MapGet("/config", () =>
         {
-            ["refresh-interval"] = 3000,
-            ["timezone-name"] = "UTC",
-            ["flink-version"] = RillVersion,
-            ["features"] = new Dictionary<string, bool> { ["web-submit"] = false, ["web-cancel"] = true },
-        }));
+            var config = new Dictionary<string, object?>
+            {
+                ["refresh-interval"] = 3000,
+                ["timezone-name"] = "UTC",
+                ["flink-version"] = RillVersion,
+                ["features"] = new Dictionary<string, bool> { ["web-submit"] = false, ["web-cancel"] = true },
+            };
+            foreach (var (key, value) in clusterConfig ?? new Dictionary<string, object?>())
+            {
+                config[key] = value;
+            }
+
+            return Results.Json(config);
+        });
 
         app.MapGet("/overview", async () =>
         {

@@ -14,7 +14,7 @@ namespace Rill.Runtime.TaskExecutor;
 /// </summary>
 public sealed class TaskExecutor : ITaskExecutorGateway, IAsyncDisposable
 {
-    private readonly IResourceManagerGateway _resourceManager;
+    private IResourceManagerGateway? _resourceManager;
     private readonly ResultPartitionManager _partitions;
     private readonly IProcessingTimeService _processingTime;
     private readonly MainThreadExecutor _main;
@@ -22,7 +22,7 @@ public sealed class TaskExecutor : ITaskExecutorGateway, IAsyncDisposable
     private readonly Dictionary<Guid, RunningTask> _tasks = [];
     private volatile bool _dead;
 
-    public TaskExecutor(string id, int numberOfSlots, IResourceManagerGateway resourceManager, ResultPartitionManager partitions, IProcessingTimeService processingTime,
+    public TaskExecutor(string id, int numberOfSlots, IResourceManagerGateway? resourceManager, ResultPartitionManager partitions, IProcessingTimeService processingTime,
         System.Net.IPEndPoint? dataAddress = null)
     {
         TaskManagerId = id;
@@ -43,7 +43,33 @@ public sealed class TaskExecutor : ITaskExecutorGateway, IAsyncDisposable
     /// <summary>The running tasks, for tests and metrics.</summary>
     public Task<IReadOnlyList<StreamTask>> GetTasksAsync() => _main.CallAsync(() => (IReadOnlyList<StreamTask>)_tasks.Values.Select(t => t.Task).ToList());
 
-    public Task StartAsync() => _resourceManager.RegisterTaskExecutorAsync(this, _slots.Length);
+    public Task StartAsync() => _resourceManager?.RegisterTaskExecutorAsync(this, _slots.Length) ?? Task.CompletedTask;
+
+    /// <summary>Registers with a (new) JobManager leader's ResourceManager; the caller disconnected from the previous one.</summary>
+    public async Task ConnectToResourceManagerAsync(IResourceManagerGateway resourceManager)
+    {
+        await CallIfAlive(() => _resourceManager = resourceManager).ConfigureAwait(false);
+        await resourceManager.RegisterTaskExecutorAsync(this, _slots.Length).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The JobManager is gone or was replaced (Flink's disconnectResourceManager/JobManager): every task stops and every
+    /// slot is free again, so the next leader starts from a clean TaskManager rather than next to orphaned work.
+    /// </summary>
+    public Task DisconnectResourceManagerAsync(Exception cause) => CallIfAlive(() =>
+    {
+        if (_resourceManager is null)
+        {
+            return;
+        }
+
+        Console.Error.WriteLine($"TaskExecutor {TaskManagerId}: disconnected from the JobManager ({cause.Message}); stopping its tasks and freeing its slots.");
+        _resourceManager = null;
+        foreach (var slot in _slots.Where(s => s.AllocationId is not null))
+        {
+            Free(slot);
+        }
+    });
 
     public Task HeartbeatAsync() => CallIfAlive(() => { });
 
@@ -190,7 +216,16 @@ public sealed class TaskExecutor : ITaskExecutorGateway, IAsyncDisposable
             _partitions.ReleaseJob(job);
         }
 
-        _ = _resourceManager.NotifySlotFreedAsync(TaskManagerId, slot.Id.SlotIndex);
+        if (_resourceManager is { } resourceManager)
+        {
+            _main.OnComplete(resourceManager.NotifySlotFreedAsync(TaskManagerId, slot.Id.SlotIndex), error =>
+            {
+                if (error is not null)
+                {
+                    Console.Error.WriteLine($"TaskExecutor {TaskManagerId}: could not report slot {slot.Id} free: {error.Message}");
+                }
+            });
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,97 @@
+using System.Globalization;
+
+namespace Rill.Api;
+
+/// <summary>
+/// Where a program's job runs (Flink as a library): embedded in this process by default; with <see cref="Cluster"/>
+/// (HA services, e.g. <c>redis://host:6379</c>) or a static <see cref="Role"/>, the same program started several
+/// times forms one distributed cluster. Read from the command line (<see cref="Read"/>) or from <c>RILL_*</c>
+/// environment variables, so launchers (Aspire, Kubernetes) can set them without touching the program's arguments.
+/// </summary>
+public sealed record DeploymentOptions
+{
+    /// <summary>The option names <see cref="Read"/> understands, for programs that reject unknown options.</summary>
+    public static readonly string[] Keys = ["cluster", "cluster-id", "role", "jobmanager", "slots", "bind-address", "advertised-address", "auth-token", "heartbeat-timeout"];
+
+    /// <summary>HA services URL (<c>redis://host:port</c>): the processes elect a JobManager leader among themselves.</summary>
+    public string? Cluster { get; init; }
+
+    /// <summary>Namespaces a cluster's HA data, so several clusters can share one Redis.</summary>
+    public string ClusterId { get; init; } = "default";
+
+    /// <summary>Static roles without HA: <c>jobmanager</c> (JobManager plus a TaskManager) or <c>taskmanager</c>.</summary>
+    public string? Role { get; init; }
+
+    /// <summary>The JobManager's REST URL, for the <c>taskmanager</c> role.</summary>
+    public Uri? JobManager { get; init; }
+
+    /// <summary>Slots this process's TaskManager offers (Flink's taskmanager.numberOfTaskSlots); 0 runs none.</summary>
+    public int Slots { get; init; } = 2;
+
+    public string? BindAddress { get; init; }
+
+    public string? AdvertisedAddress { get; init; }
+
+    /// <summary>The REST bearer token (needed when REST binds beyond loopback).</summary>
+    public string? AuthToken { get; init; }
+
+    public TimeSpan? HeartbeatTimeout { get; init; }
+
+    public bool IsDistributed => Cluster is not null || Role is not null;
+
+    public static DeploymentOptions FromEnvironmentVariables() => Parse(key => Environment.GetEnvironmentVariable("RILL_" + key.ToUpperInvariant().Replace('-', '_')), new DeploymentOptions());
+
+    /// <summary>Reads the options from the command line; what it leaves out keeps its environment-variable value.</summary>
+    public static DeploymentOptions Read(ParameterTool parameters) => Parse(parameters.Get, FromEnvironmentVariables());
+
+    private static DeploymentOptions Parse(Func<string, string?> get, DeploymentOptions defaults)
+    {
+        var role = get("role");
+        if (role is not (null or "jobmanager" or "taskmanager"))
+        {
+            throw new ArgumentException($"Option --role must be 'jobmanager' or 'taskmanager', got '{role}'.");
+        }
+
+        var options = defaults with
+        {
+            Cluster = NonEmpty(get, "cluster") ?? defaults.Cluster,
+            ClusterId = NonEmpty(get, "cluster-id") ?? defaults.ClusterId,
+            Role = role ?? defaults.Role,
+            JobManager = NonEmpty(get, "jobmanager") is { } url ? ParseUrl(url) : defaults.JobManager,
+            Slots = get("slots") is { } slots ? ParseSlots(slots) : defaults.Slots,
+            BindAddress = NonEmpty(get, "bind-address") ?? defaults.BindAddress,
+            AdvertisedAddress = NonEmpty(get, "advertised-address") ?? defaults.AdvertisedAddress,
+            AuthToken = NonEmpty(get, "auth-token") ?? defaults.AuthToken,
+            HeartbeatTimeout = get("heartbeat-timeout") is { } timeout ? ParseSeconds(timeout) : defaults.HeartbeatTimeout,
+        };
+        if (options.Cluster is not null && !options.Cluster.StartsWith("redis://", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"Option --cluster must be a redis:// URL, got '{options.Cluster}'.");
+        }
+
+        if (options.Role == "taskmanager" && options.JobManager is null && options.Cluster is null)
+        {
+            throw new ArgumentException("The taskmanager role needs --jobmanager URL (the JobManager's REST address) or --cluster.");
+        }
+
+        return options;
+    }
+
+    private static string? NonEmpty(Func<string, string?> get, string key) =>
+        get(key) is { } value && value.Length == 0 ? throw new ArgumentException($"Option --{key} needs a non-empty value.") : get(key);
+
+    private static Uri ParseUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : throw new ArgumentException($"Option --jobmanager needs an http:// URL such as http://localhost:8081, got '{value}'.");
+
+    private static int ParseSlots(string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var slots) && slots >= 0
+            ? slots
+            : throw new ArgumentException($"Option --slots needs a whole number of at least 0, got '{value}'.");
+
+    private static TimeSpan ParseSeconds(string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new ArgumentException($"Option --heartbeat-timeout needs a number of seconds above 0, got '{value}'.");
+}

@@ -1,0 +1,62 @@
+using Rill.Api;
+using Rill.Graph;
+
+namespace Rill.Executors;
+
+/// <summary>
+/// Thrown into a program when its plan has been captured, to stop it before it runs anything (Flink's
+/// ProgramAbortException). A program must let it pass; if it catches it, the plan is still used.
+/// </summary>
+public sealed class ProgramAbortException() : Exception("The program's plan was captured; its execution is left to the cluster.");
+
+/// <summary>
+/// Rebuilds a job's graph by running its program up to its <c>Execute</c> call (Flink's planning mode). Jobs are
+/// code: every process that needs the graph (a JobManager, each TaskManager) runs the same program with the same
+/// arguments instead of receiving a serialized graph.
+/// </summary>
+public static class ProgramPlanner
+{
+    /// <summary>Runs <paramref name="program"/> and returns the stream graph of its first <c>Execute</c> call.</summary>
+    /// <exception cref="InvalidOperationException">The program ended or failed without calling <c>Execute</c>.</exception>
+    public static async Task<StreamGraph> CapturePlanAsync(Func<Task> program)
+    {
+        var capture = new CapturingFactory();
+        Exception? failure = null;
+        using (PipelineExecutorServiceLoader.UseFactoryInScope(capture))
+        {
+            try
+            {
+                await program().ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        }
+
+        if (capture.Graph is { } graph)
+        {
+            return graph;
+        }
+
+        if (failure is not null and not ProgramAbortException)
+        {
+            throw new InvalidOperationException($"The program failed before it defined a job: {failure.GetBaseException().Message}", failure);
+        }
+
+        throw new InvalidOperationException("The program ended without executing a job: it must call Execute or ExecuteAsync on its StreamExecutionEnvironment.");
+    }
+
+    private sealed class CapturingFactory : IPipelineExecutorFactory, IPipelineExecutor
+    {
+        public StreamGraph? Graph { get; private set; }
+
+        public IPipelineExecutor Create(StreamExecutionEnvironment environment) => this;
+
+        public Task<JobExecutionResult> ExecuteAsync(StreamGraph streamGraph, CancellationToken cancellation)
+        {
+            Graph ??= streamGraph;
+            throw new ProgramAbortException();
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Rill.Runtime.Dispatcher;
+using Rill.Runtime.HighAvailability;
+using Rill.Runtime.JobMaster;
+using Rill.Runtime.Messages;
+using Rill.Runtime.ResourceManager;
+using Rill.Runtime.Rest;
+using Rill.Runtime.Rpc;
+using Rill.Runtime.TaskExecutor;
+
+namespace Rill.Runtime.Entrypoint;
+
+/// <summary>
+/// The JobManager of one leadership term (Flink's DispatcherResourceManagerComponent): ResourceManager, Dispatcher with
+/// its JobMasters, the gRPC endpoint TaskManagers talk to and the REST API clients talk to. A new term (after a
+/// failover) gets a new instance with a new fencing token.
+/// </summary>
+public sealed class JobManagerRunner : IAsyncDisposable
+{
+    private readonly JobManagerConfiguration _configuration;
+    private readonly long _fencingToken;
+    private readonly RpcChannels _channels = new();
+    private JobManagerRpcContext? _rpc;
+    private ResourceManager.ResourceManager? _resourceManager;
+    private Dispatcher.Dispatcher? _dispatcher;
+    private RpcServer? _rpcServer;
+    private RestServer? _rest;
+
+    public JobManagerRunner(JobManagerConfiguration configuration, long fencingToken)
+    {
+        _configuration = configuration;
+        _fencingToken = fencingToken;
+    }
+
+    /// <summary>A term token for a JobManager without HA: random, so a restarted JobManager never accepts its predecessor's TaskManagers' calls.</summary>
+    public static long NewStaticFencingToken() => Random.Shared.NextInt64(1, long.MaxValue);
+
+    public IDispatcherGateway Dispatcher => _dispatcher ?? throw new InvalidOperationException("JobManager not started.");
+
+    public IResourceManagerGateway ResourceManager => _resourceManager ?? throw new InvalidOperationException("JobManager not started.");
+
+    public string RpcAddress => _rpcServer?.Address ?? throw new InvalidOperationException("JobManager not started.");
+
+    public Uri RestAddress => _rest?.Address ?? throw new InvalidOperationException("JobManager not started.");
+
+    public LeaderAddress LeaderAddress => new(RpcAddress, RestAddress.ToString(), _fencingToken);
+
+    public async Task StartAsync(CancellationToken cancellation = default)
+    {
+        _rpc = new JobManagerRpcContext(_channels, _fencingToken, _configuration.HeartbeatInterval);
+        _resourceManager = new ResourceManager.ResourceManager(_configuration.HeartbeatInterval, _configuration.HeartbeatTimeout);
+        _dispatcher = new Dispatcher.Dispatcher(_resourceManager, _configuration.RestartStrategy, _configuration.TaskCancellationTimeout);
+        var resourceManagerService = new ResourceManagerService(_resourceManager, _rpc);
+        var jobMasterService = new JobMasterService(_dispatcher, _resourceManager, _rpc);
+        _rpcServer = await RpcServer.StartAsync(_configuration.BindAddress, _configuration.RpcPort, TaskManagerRunner.FormatHost(_configuration.EffectiveAdvertisedAddress),
+            services => services.AddSingleton(resourceManagerService).AddSingleton(jobMasterService),
+            app =>
+            {
+                app.MapGrpcService<ResourceManagerService>();
+                app.MapGrpcService<JobMasterService>();
+            }, cancellation).ConfigureAwait(false);
+        _rpc.Address = _rpcServer.Address;
+        _rest = new RestServer(_dispatcher, _resourceManager, new RestOptions(_configuration.RestPort, _configuration.BindAddress, _configuration.RestAuthToken),
+            new Dictionary<string, object?>
+            {
+                ["rpc-address"] = _rpcServer.Address,
+                ["fencing-token"] = _fencingToken,
+            });
+        await _rest.StartAsync(cancellation).ConfigureAwait(false);
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Rill JobManager: REST API at {_rest.Address}, RPC at {_rpcServer.Address} (term {_fencingToken})"));
+    }
+
+    /// <summary>Tells every registered TaskManager how a job ended (application mode: their programs return with it).</summary>
+    public async Task NotifyJobEndedAsync(JobResult result)
+    {
+        var taskManagers = await _resourceManager!.GetTaskExecutorsAsync().ConfigureAwait(false);
+        await Task.WhenAll(taskManagers.OfType<RemoteTaskExecutorGateway>().Select(async t =>
+        {
+            try
+            {
+                await t.NotifyJobEndedAsync(result).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or TimeoutException or InvalidOperationException or FencingTokenException)
+            {
+                Console.Error.WriteLine($"JobManager: could not tell TaskManager {t.TaskManagerId} that job {JobIds.Format(result.JobId)} ended: {e.Message}");
+            }
+        })).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_rpc is not null)
+        {
+            _rpc.Stopping = true;
+        }
+
+        if (_rest is not null)
+        {
+            await _rest.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_dispatcher is not null)
+        {
+            await _dispatcher.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_rpcServer is not null)
+        {
+            await _rpcServer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_resourceManager is not null)
+        {
+            await _resourceManager.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _channels.Dispose();
+    }
+}

@@ -1,0 +1,1 @@
+Console.WriteLine("Hello from an application that knows nothing of Rill.");
