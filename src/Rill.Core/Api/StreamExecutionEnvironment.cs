@@ -41,7 +41,10 @@ public sealed class StreamExecutionEnvironment
     public DeploymentOptions Deployment { get; set; } = DeploymentOptions.FromEnvironmentVariables();
 
     /// <summary>Explicit value, else the launcher's, else <see cref="Environment.ProcessorCount"/>.</summary>
-    public int Parallelism => _explicitParallelism > 0 ? _explicitParallelism : LauncherDefaultParallelism ?? Environment.ProcessorCount;
+    public int Parallelism => _explicitParallelism > 0 ? _explicitParallelism : ScopedDefaultParallelism.Value ?? LauncherDefaultParallelism ?? Environment.ProcessorCount;
+
+    /// <summary>A cluster planning a program asks for this default parallelism for that program's flow only.</summary>
+    internal static readonly AsyncLocal<int?> ScopedDefaultParallelism = new();
 
     internal int EffectiveParallelism => Parallelism;
 

@@ -18,10 +18,13 @@ public static class ProgramPlanner
 {
     /// <summary>Runs <paramref name="program"/> and returns the stream graph of its first <c>Execute</c> call.</summary>
     /// <exception cref="InvalidOperationException">The program ended or failed without calling <c>Execute</c>.</exception>
-    public static async Task<StreamGraph> CapturePlanAsync(Func<Task> program)
+    /// <param name="defaultParallelism">The parallelism of operators the program sets none for (the <c>run</c> request's).</param>
+    public static async Task<StreamGraph> CapturePlanAsync(Func<Task> program, int? defaultParallelism = null)
     {
         var capture = new CapturingFactory();
         Exception? failure = null;
+        var previousParallelism = StreamExecutionEnvironment.ScopedDefaultParallelism.Value;
+        StreamExecutionEnvironment.ScopedDefaultParallelism.Value = defaultParallelism;
         using (PipelineExecutorServiceLoader.UseFactoryInScope(capture))
         {
             try
@@ -31,6 +34,10 @@ public static class ProgramPlanner
             catch (Exception e)
             {
                 failure = e;
+            }
+            finally
+            {
+                StreamExecutionEnvironment.ScopedDefaultParallelism.Value = previousParallelism;
             }
         }
 

@@ -121,7 +121,9 @@ public sealed class ArtifactStore
     {
         // A zip is read from its end (the central directory), so a request body has to be on disk first; a file
         // rather than memory keeps large uploads off the heap.
-        await using var buffered = upload.CanSeek ? null : await BufferAsync(upload, Path.Combine(Root, id + ".upload"), ct).ConfigureAwait(false);
+        // Only plain file and memory streams are read in place: other "seekable" streams (a form file's view of the
+        // request body) reject the seeks a damaged archive provokes with exceptions that are not about the archive.
+        await using var buffered = upload is FileStream or MemoryStream && upload.CanSeek ? null : await BufferAsync(upload, Path.Combine(Root, id + ".upload"), ct).ConfigureAwait(false);
 
         ZipArchive? archive = null;
         IReadOnlyCollection<ZipArchiveEntry> entries;

@@ -45,7 +45,7 @@ public sealed class PackagedProgram : IDisposable
     /// <param name="args">The program's command-line arguments.</param>
     /// <exception cref="InvalidArtifactException">The entry class does not exist, or has no usable <c>Main</c>.</exception>
     /// <exception cref="InvalidOperationException">The program failed, or ended, without calling <c>Execute</c>.</exception>
-    public static async Task<PackagedProgram> PlanAsync(ArtifactInfo artifact, string? entryClass, IReadOnlyList<string> args)
+    public static async Task<PackagedProgram> PlanAsync(ArtifactInfo artifact, string? entryClass, IReadOnlyList<string> args, int? defaultParallelism = null)
     {
         ArgumentNullException.ThrowIfNull(artifact);
         ArgumentNullException.ThrowIfNull(args);
@@ -60,8 +60,16 @@ public sealed class PackagedProgram : IDisposable
             // find the application's assemblies too; the scope flows with the program into the thread pool.
             StreamGraph graph;
             using (context.EnterContextualReflection())
+            using (var console = PlanningConsole.Begin())
             {
-                graph = await ProgramPlanner.CapturePlanAsync(() => RunAsync(main, args)).ConfigureAwait(false);
+                try
+                {
+                    graph = await ProgramPlanner.CapturePlanAsync(() => RunAsync(main, args), defaultParallelism).ConfigureAwait(false);
+                }
+                catch (InvalidOperationException e) when (console.Errors.Trim() is { Length: > 0 } errors)
+                {
+                    throw new InvalidOperationException($"{e.Message} Its error output: {errors.ReplaceLineEndings(" ")}", e);
+                }
             }
 
             return new PackagedProgram(artifact, context, graph);
@@ -154,5 +162,5 @@ public sealed class PackagedProgram : IDisposable
 
     /// <summary>The program returned a non-zero exit code.</summary>
     private sealed class ProgramExitException(int exitCode)
-        : Exception($"it exited with code {exitCode}; its error output went to this process's stderr");
+        : Exception($"it exited with code {exitCode}.");
 }

@@ -26,6 +26,9 @@ public sealed class Dispatcher : IDispatcherGateway, IAsyncDisposable
         _main = new MainThreadExecutor("Dispatcher", e => Console.Error.WriteLine($"Dispatcher: {e}"));
     }
 
+    /// <summary>Raised once per job when it reaches a terminal state (after its result is set).</summary>
+    public event Action<JobResult>? JobTerminated;
+
     public Task<Guid> SubmitJobAsync(JobGraph job) => _main.CallAsync(() =>
     {
         if (_jobs.ContainsKey(job.JobId))
@@ -52,7 +55,11 @@ public sealed class Dispatcher : IDispatcherGateway, IAsyncDisposable
         {
             entry.FinalDetails = details;
             entry.JobMaster = null;
-            entry.Result.TrySetResult(result ?? new JobResult(entry.Job.JobId, JobStatus.Failed, TimeSpan.Zero, new Dictionary<string, long>(), error));
+            if (entry.Result.TrySetResult(result ?? new JobResult(entry.Job.JobId, JobStatus.Failed, TimeSpan.Zero, new Dictionary<string, long>(), error)))
+            {
+                JobTerminated?.Invoke(entry.Result.Task.Result);
+            }
+
             _ = jobMaster.DisposeAsync().AsTask();
         });
 

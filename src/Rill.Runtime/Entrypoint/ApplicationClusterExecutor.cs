@@ -76,7 +76,7 @@ public sealed class ApplicationClusterExecutor(StreamExecutionEnvironment enviro
             HeartbeatTimeout = _options.HeartbeatTimeout ?? TimeSpan.FromSeconds(10),
         },
         retrieval,
-        jobId => jobId == job.JobId
+        (jobId, _) => jobId == job.JobId
             ? Task.FromResult(job)
             : Task.FromException<JobGraph>(new InvalidOperationException($"This application process runs job {JobIds.Format(job.JobId)} only, not {JobIds.Format(jobId)}.")));
 

@@ -29,6 +29,12 @@ public sealed record JobManagerConfiguration
 
     public TimeSpan TaskCancellationTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Session mode: where uploaded applications are kept; null serves no upload endpoints (application mode).</summary>
+    public string? ArtifactDirectory { get; init; }
+
+    /// <summary>The largest accepted upload; bigger ones get 413.</summary>
+    public long MaxUploadBytes { get; init; } = 256L * 1024 * 1024;
+
     internal IPAddress EffectiveAdvertisedAddress =>
         AdvertisedAddress ?? (BindAddress.Equals(IPAddress.Any) || BindAddress.Equals(IPAddress.IPv6Any) ? IPAddress.Loopback : BindAddress);
 }

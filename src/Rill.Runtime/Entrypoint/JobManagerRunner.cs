@@ -62,12 +62,24 @@ public sealed class JobManagerRunner : IAsyncDisposable
                 app.MapGrpcService<JobMasterService>();
             }, cancellation).ConfigureAwait(false);
         _rpc.Address = _rpcServer.Address;
+        SessionPrograms? sessions = null;
+        if (_configuration.ArtifactDirectory is { } artifactDirectory)
+        {
+            sessions = new SessionPrograms(new Artifacts.ArtifactStore(artifactDirectory), _dispatcher, _rpc.Programs) { MaxUploadBytes = _configuration.MaxUploadBytes };
+        }
+
+        _dispatcher.JobTerminated += result =>
+        {
+            sessions?.OnJobTerminated(result);
+            _ = NotifyJobEndedAsync(result);
+        };
         _rest = new RestServer(_dispatcher, _resourceManager, new RestOptions(_configuration.RestPort, _configuration.BindAddress, _configuration.RestAuthToken),
             new Dictionary<string, object?>
             {
                 ["rpc-address"] = _rpcServer.Address,
                 ["fencing-token"] = _fencingToken,
-            });
+            },
+            sessions);
         await _rest.StartAsync(cancellation).ConfigureAwait(false);
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Rill JobManager: REST API at {_rest.Address}, RPC at {_rpcServer.Address} (term {_fencingToken})"));

@@ -20,7 +20,8 @@ internal sealed class ResourceManagerService(ResourceManager resourceManager, Jo
         }
 
         var dataAddress = request.DataHost is null ? null : new IPEndPoint(IPAddress.Parse(request.DataHost), request.DataPort);
-        var gateway = new RemoteTaskExecutorGateway(request.TaskManagerId, request.RpcAddress, dataAddress, rpc.Channels, rpc.FencingToken, rpc.Address);
+        var gateway = new RemoteTaskExecutorGateway(request.TaskManagerId, request.RpcAddress, dataAddress, rpc.Channels, rpc.FencingToken, rpc.Address,
+            jobId => rpc.Programs.GetValueOrDefault(jobId));
         await resourceManager.RegisterTaskExecutorAsync(gateway, request.NumberOfSlots).ConfigureAwait(false);
         return Ack.Instance;
     }
@@ -85,6 +86,9 @@ internal sealed class JobManagerRpcContext(RpcChannels channels, long fencingTok
     public TimeSpan HeartbeatInterval { get; } = heartbeatInterval;
 
     public string Address { get; set; } = "";
+
+    /// <summary>Session-mode jobs' programs, which TaskManagers need to plan the job before running its subtasks.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<Guid, Messages.ProgramReference> Programs { get; } = new();
 
     public volatile bool Stopping;
 }

@@ -25,7 +25,7 @@ public sealed record RestOptions(int Port, IPAddress? BindAddress = null, string
 /// </summary>
 /// <param name="clusterConfig">Entries added to <c>GET /config</c>, e.g. the RPC address TaskManagers register at.</param>
 public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGateway resourceManager, RestOptions options,
-    IReadOnlyDictionary<string, object?>? clusterConfig = null) : IAsyncDisposable
+    IReadOnlyDictionary<string, object?>? clusterConfig = null, Entrypoint.SessionPrograms? sessions = null) : IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -47,8 +47,15 @@ public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGa
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        // Only errors, on stderr: an unhandled exception behind a 500 must leave a trace.
+        builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Error);
         Rill.Runtime.Rpc.EmbeddedHostLifetime.Use(builder.Services);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.Address, options.Port));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(options.Address, options.Port);
+            // Uploads are checked against the session limit by the upload endpoint; other bodies are small.
+            kestrel.Limits.MaxRequestBodySize = sessions is null ? 1024 * 1024 : sessions.MaxUploadBytes + 1024 * 1024;
+        });
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         var loopbackOnly = IPAddress.IsLoopback(options.Address);
@@ -84,6 +91,10 @@ public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGa
 
         _app.MapOpenApi();
         MapRoutes(_app);
+        if (sessions is not null)
+        {
+            ArtifactRoutes.Map(_app, sessions);
+        }
         await _app.StartAsync(cancellation).ConfigureAwait(false);
         var bound = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Address = new Uri(bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
@@ -113,7 +124,7 @@ public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGa
                 ["refresh-interval"] = 3000,
                 ["timezone-name"] = "UTC",
                 ["flink-version"] = RillVersion,
-                ["features"] = new Dictionary<string, bool> { ["web-submit"] = false, ["web-cancel"] = true },
+                ["features"] = new Dictionary<string, bool> { ["web-submit"] = sessions is not null, ["web-cancel"] = true },
             };
             foreach (var (key, value) in clusterConfig ?? new Dictionary<string, object?>())
             {

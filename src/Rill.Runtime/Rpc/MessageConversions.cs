@@ -69,6 +69,17 @@ internal static class MessageConversions
         message.Accumulators ?? [],
         message.Failure?.ToException());
 
+    public static ProgramMessage ToMessage(this ProgramReference program) => new()
+    {
+        ArtifactId = program.ArtifactId,
+        EntryClass = program.EntryClass,
+        Arguments = program.Arguments.ToList(),
+        Parallelism = program.Parallelism ?? 0,
+    };
+
+    public static ProgramReference ToReference(this ProgramMessage message) =>
+        new(message.ArtifactId, message.EntryClass, message.Arguments, message.Parallelism > 0 ? message.Parallelism : null);
+
     private static T ToEnum<T>(int value) where T : struct, Enum =>
         Enum.IsDefined(typeof(T), value) ? (T)(object)value : throw new InvalidDataException($"{value} is not a {typeof(T).Name}.");
 }

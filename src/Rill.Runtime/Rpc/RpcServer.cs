@@ -29,6 +29,8 @@ public sealed class RpcServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        // Only errors, on stderr: an unhandled exception behind a 500 must leave a trace.
+        builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Error);
         Rill.Runtime.Rpc.EmbeddedHostLifetime.Use(builder.Services);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(bindAddress, port, listen => listen.Protocols = HttpProtocols.Http2));
         builder.Services.AddCodeFirstGrpc(options =>

@@ -21,8 +21,12 @@ internal sealed class RemoteTaskExecutorGateway : ITaskExecutorGateway
     private readonly string _jobManagerRpcAddress;
     private readonly string _target;
 
-    public RemoteTaskExecutorGateway(string taskManagerId, string rpcAddress, IPEndPoint? dataAddress, RpcChannels channels, long fencingToken, string jobManagerRpcAddress)
+    private readonly Func<Guid, ProgramReference?> _programOf;
+
+    public RemoteTaskExecutorGateway(string taskManagerId, string rpcAddress, IPEndPoint? dataAddress, RpcChannels channels, long fencingToken, string jobManagerRpcAddress,
+        Func<Guid, ProgramReference?> programOf)
     {
+        _programOf = programOf;
         TaskManagerId = taskManagerId;
         RpcAddress = rpcAddress;
         DataAddress = dataAddress;
@@ -50,7 +54,12 @@ internal sealed class RemoteTaskExecutorGateway : ITaskExecutorGateway
         }, Context()));
 
     public Task SubmitTaskAsync(TaskDeploymentDescriptor descriptor, Guid allocationId) =>
-        RpcCall.InvokeAsync(_target, () => _service.SubmitTaskAsync(new SubmitTaskRequest { AllocationId = allocationId, Deployment = descriptor.ToMessage() }, Context()));
+        RpcCall.InvokeAsync(_target, () => _service.SubmitTaskAsync(new SubmitTaskRequest
+        {
+            AllocationId = allocationId,
+            Deployment = descriptor.ToMessage(),
+            Program = _programOf(descriptor.Job.JobId)?.ToMessage(),
+        }, Context()));
 
     public Task CancelTaskAsync(Guid executionAttemptId) =>
         RpcCall.InvokeAsync(_target, () => _service.CancelTaskAsync(new ExecutionAttemptRequest { ExecutionAttemptId = executionAttemptId }, Context()));

@@ -29,7 +29,7 @@ internal sealed class TaskExecutorService(TaskManagerRunner runner) : ITaskExecu
     public async ValueTask<Ack> SubmitTaskAsync(SubmitTaskRequest request, CallContext context = default)
     {
         CheckToken(context);
-        var job = await runner.ResolveJobGraphAsync(request.Deployment.JobId).ConfigureAwait(false);
+        var job = await runner.ResolveJobGraphAsync(request.Deployment.JobId, request.Program?.ToReference()).ConfigureAwait(false);
         await TaskExecutor.SubmitTaskAsync(request.Deployment.ToDescriptor(job), request.AllocationId).ConfigureAwait(false);
         return Ack.Instance;
     }

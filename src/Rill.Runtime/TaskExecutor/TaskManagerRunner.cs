@@ -22,7 +22,7 @@ public sealed class TaskManagerRunner : IAsyncDisposable
 {
     private readonly TaskManagerConfiguration _configuration;
     private readonly ILeaderRetrieval _leaderRetrieval;
-    private readonly Func<Guid, Task<JobGraph>> _resolveJobGraph;
+    private readonly Func<Guid, ProgramReference?, Task<JobGraph>> _resolveJobGraph;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource<JobResult>> _jobResults = new();
     private PartitionRequestServer? _dataServer;
@@ -34,7 +34,7 @@ public sealed class TaskManagerRunner : IAsyncDisposable
     /// Rebuilds a job's graph from its program (application mode: the graph this very process built; session mode: the
     /// uploaded artifact, planned). Never received over the wire.
     /// </param>
-    public TaskManagerRunner(TaskManagerConfiguration configuration, ILeaderRetrieval leaderRetrieval, Func<Guid, Task<JobGraph>> resolveJobGraph)
+    public TaskManagerRunner(TaskManagerConfiguration configuration, ILeaderRetrieval leaderRetrieval, Func<Guid, ProgramReference?, Task<JobGraph>> resolveJobGraph)
     {
         _configuration = configuration;
         _leaderRetrieval = leaderRetrieval;
@@ -73,12 +73,19 @@ public sealed class TaskManagerRunner : IAsyncDisposable
 
     internal static string FormatHost(IPAddress address) => address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
 
-    internal Task<JobGraph> ResolveJobGraphAsync(Guid jobId) => _resolveJobGraph(jobId);
+    internal Task<JobGraph> ResolveJobGraphAsync(Guid jobId, ProgramReference? program) => _resolveJobGraph(jobId, program);
 
     /// <summary>Completes with the job's outcome once the JobManager reports its end to this TaskManager.</summary>
     public Task<JobResult> WaitForJobEndAsync(Guid jobId) => _jobResults.GetOrAdd(jobId, _ => NewResult()).Task;
 
-    internal void OnJobEnded(JobResult result) => _jobResults.GetOrAdd(result.JobId, _ => NewResult()).TrySetResult(result);
+    /// <summary>Raised when the JobManager reports a job's end: session TaskManagers then unload its program.</summary>
+    public event Action<JobResult>? JobEnded;
+
+    internal void OnJobEnded(JobResult result)
+    {
+        _jobResults.GetOrAdd(result.JobId, _ => NewResult()).TrySetResult(result);
+        JobEnded?.Invoke(result);
+    }
 
     private static TaskCompletionSource<JobResult> NewResult() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -119,6 +119,18 @@ public sealed class SubmitTaskRequest
 {
     [ProtoMember(1)] public Guid AllocationId { get; set; }
     [ProtoMember(2, IsRequired = true)] public TaskDeploymentMessage Deployment { get; set; } = new();
+
+    /// <summary>Session mode: the uploaded program to plan; null in application mode (the TaskManager runs it already).</summary>
+    [ProtoMember(3)] public ProgramMessage? Program { get; set; }
+}
+
+[ProtoContract]
+public sealed class ProgramMessage
+{
+    [ProtoMember(1)] public string ArtifactId { get; set; } = "";
+    [ProtoMember(2)] public string? EntryClass { get; set; }
+    [ProtoMember(3)] public List<string> Arguments { get; set; } = [];
+    [ProtoMember(4)] public int Parallelism { get; set; }
 }
 
 [ProtoContract]

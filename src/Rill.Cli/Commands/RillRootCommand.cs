@@ -1,0 +1,18 @@
+using System.CommandLine;
+
+namespace Rill.Cli.Commands;
+
+/// <summary>The <c>rill</c> command and its subcommands: cluster processes first, then the client commands.</summary>
+internal static class RillRootCommand
+{
+    public static RootCommand Create() => new("Rill: run a session cluster (jobmanager, taskmanager) and submit, inspect and cancel jobs on it.")
+    {
+        JobManagerCommand.Create(),
+        TaskManagerCommand.Create(),
+        RunCommand.Create(),
+        ListCommand.Create(),
+        InfoCommand.Create(),
+        CancelCommand.Create(),
+        TaskManagersCommand.Create(),
+    };
+}

@@ -1,0 +1,146 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using Rill.Cli.Options;
+using Rill.Cli.Output;
+using Rill.Cli.Rest;
+using Spectre.Console;
+
+namespace Rill.Cli.Commands;
+
+/// <summary>
+/// <c>rill run APP.dll</c>: uploads the application's build output to the JobManager, runs it there (Flink's jar
+/// upload and jar run) and, unless detached, waits for the job to end. Nothing runs locally: the cluster plans the job
+/// from the uploaded program, so the client needs no access to the job's inputs.
+/// </summary>
+internal static class RunCommand
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+
+    public static Command Create()
+    {
+        var application = new Argument<FileInfo>("APP")
+        {
+            Description = "The application's .dll in its build output folder (e.g. bin/Release/net10.0/MyJob.dll); the whole folder is uploaded.",
+        };
+        application.Validators.Add(ValidateApplication);
+        var programArguments = new Argument<string[]>("ARGS")
+        {
+            Description = "Arguments for the application's Main, after '--' (e.g. -- --input data.txt).",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var jobManager = ClusterOptions.JobManager();
+        var authToken = ClusterOptions.AuthToken("Bearer token for the JobManager's REST API");
+        var parallelism = new Option<int?>("--parallelism", "-p")
+        {
+            Description = "Default parallelism of the job's operators; default: the program's own, else the cluster's.",
+            HelpName = "N",
+            CustomParser = result => OptionValues.Positive(result),
+        };
+        var entryClass = new Option<string?>("--entry-class")
+        {
+            Description = "Type whose Main to run, when the application has more than one; default the assembly's entry point.",
+            HelpName = "NAME",
+        };
+        var detached = new Option<bool>("--detached", "-d")
+        {
+            Description = "Return once the job is submitted instead of waiting for it to end.",
+        };
+
+        var command = new Command("run", "Upload an application to the JobManager and run it as a job.")
+        {
+            application, programArguments, jobManager, authToken, parallelism, entryClass, detached,
+        };
+        command.SetAction(async (parse, cancellation) =>
+        {
+            var app = parse.GetRequiredValue(application);
+            using var client = ClusterOptions.Connect(parse, jobManager, authToken);
+            var jobId = await SubmitAsync(client, app, new RunArtifactRequest(
+                parse.GetValue(entryClass), parse.GetValue(programArguments) ?? [], parse.GetValue(parallelism)), cancellation).ConfigureAwait(false);
+            Console.WriteLine($"Job has been submitted with JobID {jobId}");
+            return parse.GetValue(detached) ? ExitCodes.Success : await WaitAsync(client, jobId, cancellation).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    /// <summary>Checked at parse time, so a wrong path is a usage error and nothing is uploaded.</summary>
+    private static void ValidateApplication(ArgumentResult result)
+    {
+        var file = result.GetValueOrDefault<FileInfo>();
+        if (file is null)
+        {
+            return;
+        }
+
+        if (!file.Exists)
+        {
+            result.AddError(Directory.Exists(file.FullName)
+                ? $"{file.FullName} is a folder: give the application's .dll inside it."
+                : $"{file.FullName} does not exist: give the path of the application's built .dll (dotnet build prints it).");
+        }
+        else if (!file.Extension.Equals(".dll", StringComparison.OrdinalIgnoreCase))
+        {
+            result.AddError($"{file.FullName} is not a .dll: give the application's built .dll, not its project or source.");
+        }
+        else if (!File.Exists(Path.ChangeExtension(file.FullName, ".runtimeconfig.json")))
+        {
+            // Without X.runtimeconfig.json next to it, X.dll is a library (or a copied file): the JobManager would refuse it.
+            result.AddError($"{file.FullName} is not a runnable application: {Path.GetFileNameWithoutExtension(file.Name)}.runtimeconfig.json is missing beside it (build it with <OutputType>Exe</OutputType>).");
+        }
+    }
+
+    private static async Task<string> SubmitAsync(RestClusterClient client, FileInfo app, RunArtifactRequest request, CancellationToken cancellation)
+    {
+        await using var zip = await ApplicationArchive.CreateAsync(app.DirectoryName!, cancellation).ConfigureAwait(false);
+        var artifact = await client.UploadArtifactAsync(zip, Path.GetFileNameWithoutExtension(app.Name) + ".zip", cancellation).ConfigureAwait(false);
+        return await client.RunArtifactAsync(artifact.Id, request, cancellation).ConfigureAwait(false);
+    }
+
+    private static async Task<int> WaitAsync(RestClusterClient client, string jobId, CancellationToken cancellation)
+    {
+        JobDetailsResponse job;
+        try
+        {
+            job = Terminal.IsInteractive
+                ? await Terminal.CreateStdout().Status().StartAsync($"Job {jobId}: submitted", status => PollAsync(client, jobId, s => status.Status(Markup.Escape(s)), cancellation))
+                    .ConfigureAwait(false)
+                : await PollAsync(client, jobId, _ => { }, cancellation).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            // Ctrl+C ends the wait, not the job: the user may only have wanted the prompt back.
+            Console.Error.WriteLine($"Stopped waiting for job {jobId}; it keeps running on the cluster ('rill cancel {jobId}' cancels it).");
+            return ExitCodes.Failure;
+        }
+        catch (RestClientException e)
+        {
+            throw new CommandFailedException($"lost track of job {jobId} (it may still be running): {e.Message}", e);
+        }
+
+        Console.WriteLine($"Job {jobId} {job.State} in {Durations.Format(job.Duration)}");
+        switch (job.State)
+        {
+            case JobStates.Finished:
+                return ExitCodes.Success;
+            case JobStates.Failed:
+                var exceptions = await client.GetJobExceptionsAsync(jobId, cancellation).ConfigureAwait(false);
+                throw new CommandFailedException($"job {jobId} failed: {RootCause.Describe(exceptions)}");
+            default:
+                throw new CommandFailedException($"job {jobId} was canceled.");
+        }
+    }
+
+    private static async Task<JobDetailsResponse> PollAsync(RestClusterClient client, string jobId, Action<string> report, CancellationToken cancellation)
+    {
+        while (true)
+        {
+            var job = await client.GetJobAsync(jobId, cancellation).ConfigureAwait(false);
+            if (JobStates.IsTerminal(job.State))
+            {
+                return job;
+            }
+
+            report($"Job {jobId}: {job.State} for {Durations.Format(job.Duration)}");
+            await Task.Delay(PollInterval, cancellation).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using System.CommandLine;
+using System.Net;
+using Rill.Cli.Options;
+using Rill.Runtime.Entrypoint;
+using Rill.Runtime.TaskExecutor;
+
+namespace Rill.Cli.Commands;
+
+/// <summary>
+/// <c>rill taskmanager</c>: offers slots to a session JobManager and runs the subtasks it deploys, downloading each
+/// job's application from it; runs until Ctrl+C or SIGTERM. It keeps trying while the JobManager is away, so the two
+/// may start in any order.
+/// </summary>
+internal static class TaskManagerCommand
+{
+    public static Command Create()
+    {
+        var defaults = new TaskManagerConfiguration();
+        var jobManager = ClusterOptions.JobManager(fallback: null);
+        var slots = new Option<int>("--slots")
+        {
+            Description = "Number of task slots (parallel subtask pipelines) offered.",
+            HelpName = "N",
+            CustomParser = OptionValues.Positive,
+            DefaultValueFactory = _ => defaults.NumberOfSlots,
+        };
+        var bindAddress = ServerOptions.BindAddress("the RPC and data endpoints");
+        var advertisedAddress = ServerOptions.AdvertisedAddress();
+        var rpcPort = ServerOptions.Port("--rpc-port", "Port the JobManager calls (gRPC)", defaults.RpcPort);
+        var dataPort = ServerOptions.Port("--data-port", "Port other TaskManagers fetch results from", defaults.DataPort);
+        var authToken = ClusterOptions.AuthToken("Bearer token for the JobManager's REST API");
+        var heartbeatTimeout = ServerOptions.HeartbeatTimeout("Seconds without a JobManager heartbeat after which it counts as gone");
+
+        var command = new Command("taskmanager", "Run a TaskManager that offers slots to a JobManager, until Ctrl+C or SIGTERM.")
+        {
+            jobManager, slots, bindAddress, advertisedAddress, rpcPort, dataPort, authToken, heartbeatTimeout,
+        };
+        command.SetAction(async (parse, cancellation) =>
+        {
+            var configuration = defaults with
+            {
+                NumberOfSlots = parse.GetValue(slots),
+                BindAddress = parse.GetValue(bindAddress) ?? IPAddress.Loopback,
+                AdvertisedAddress = parse.GetValue(advertisedAddress),
+                RpcPort = parse.GetValue(rpcPort),
+                DataPort = parse.GetValue(dataPort),
+                HeartbeatTimeout = parse.GetValue(heartbeatTimeout) ?? defaults.HeartbeatTimeout,
+            };
+            var jobManagerUrl = parse.GetRequiredValue(jobManager);
+            var token = ClusterOptions.GetAuthToken(parse, authToken);
+            await ServerRun.UntilCanceledAsync("TaskManager",
+                () => SessionClusterEntrypoint.RunTaskManagerAsync(configuration, jobManagerUrl, token, cancellation), cancellation).ConfigureAwait(false);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using Rill.Graph;
+using Rill.Runtime.Artifacts;
+using Rill.Runtime.Dispatcher;
+using Rill.Runtime.Messages;
+
+namespace Rill.Runtime.Entrypoint;
+
+/// <summary>
+/// Session mode on the JobManager (Flink's jar handlers): keeps uploaded applications, plans one into a job when a
+/// client runs it, and unloads the program when its job ends.
+/// </summary>
+public sealed class SessionPrograms(ArtifactStore store, IDispatcherGateway dispatcher, ConcurrentDictionary<Guid, ProgramReference> programsByJob)
+{
+    private readonly ConcurrentDictionary<Guid, PackagedProgram> _running = new();
+
+    public ArtifactStore Store { get; } = store;
+
+    public long MaxUploadBytes { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>Plans the application and submits its job.</summary>
+    /// <exception cref="KeyNotFoundException">No artifact with that id.</exception>
+    /// <exception cref="InvalidArtifactException">The entry class is missing.</exception>
+    /// <exception cref="InvalidOperationException">The program failed or ended before defining a job.</exception>
+    public async Task<Guid> RunAsync(string artifactId, string? entryClass, IReadOnlyList<string> arguments, int? parallelism)
+    {
+        var artifact = Store.Get(artifactId) ?? throw new KeyNotFoundException($"Artifact {artifactId} not found.");
+        var program = await PackagedProgram.PlanAsync(artifact, entryClass, arguments, parallelism).ConfigureAwait(false);
+        try
+        {
+            var job = JobGraphGenerator.Create(program.Graph);
+            programsByJob[job.JobId] = new ProgramReference(artifactId, entryClass, arguments, parallelism);
+            _running[job.JobId] = program;
+            return await dispatcher.SubmitJobAsync(job).ConfigureAwait(false);
+        }
+        catch
+        {
+            program.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The job ended: its program is unloaded here (TaskManagers unload their copies when told of the end).</summary>
+    public void OnJobTerminated(JobResult result)
+    {
+        programsByJob.TryRemove(result.JobId, out _);
+        if (_running.TryRemove(result.JobId, out var program))
+        {
+            program.Dispose();
+        }
+    }
+}

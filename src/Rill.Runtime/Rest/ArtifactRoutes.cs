@@ -1,0 +1,149 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Rill.Runtime.Artifacts;
+using Rill.Runtime.Entrypoint;
+using Rill.Runtime.Messages;
+
+namespace Rill.Runtime.Rest;
+
+/// <summary>
+/// Session mode's REST endpoints, named like Flink's <c>/jars</c> ones: upload an application's build output as a
+/// zip, list and delete uploads, run one (field names of Flink's <c>/jars/{id}/run</c>).
+/// </summary>
+internal static class ArtifactRoutes
+{
+    public static void Map(WebApplication app, SessionPrograms sessions)
+    {
+        app.MapPost("/artifacts", async (HttpRequest request) =>
+        {
+            if (request.ContentLength > sessions.MaxUploadBytes)
+            {
+                return TooLarge(sessions);
+            }
+
+            if (!request.HasFormContentType)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "Upload the application as multipart/form-data with a field named 'file' holding a zip of its build output folder.");
+            }
+
+            IFormCollection form;
+            try
+            {
+                form = await request.ReadFormAsync(new Microsoft.AspNetCore.Http.Features.FormOptions { MultipartBodyLengthLimit = sessions.MaxUploadBytes }).ConfigureAwait(false);
+            }
+            catch (InvalidDataException) when (request.ContentLength is null or > 0)
+            {
+                return TooLarge(sessions);
+            }
+            catch (BadHttpRequestException e)
+            {
+                return Problem(e.StatusCode, e.StatusCode == StatusCodes.Status413PayloadTooLarge ? TooLargeMessage(sessions) : e.Message);
+            }
+
+            if (form.Files.GetFile("file") is not { } file)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "The upload has no field named 'file'.");
+            }
+
+            try
+            {
+                await using var zip = file.OpenReadStream();
+                var artifact = await sessions.Store.SaveAsync(zip, Path.GetFileName(file.FileName), request.HttpContext.RequestAborted).ConfigureAwait(false);
+                return Results.Json(new Dictionary<string, object?> { ["id"] = artifact.Id, ["filename"] = artifact.FileName, ["status"] = "success" });
+            }
+            catch (InvalidArtifactException e)
+            {
+                return Problem(StatusCodes.Status400BadRequest, e.Message);
+            }
+        }).DisableAntiforgery();
+
+        app.MapGet("/artifacts", () => Results.Json(new Dictionary<string, object?>
+        {
+            ["files"] = sessions.Store.List().Select(a => new Dictionary<string, object?>
+            {
+                ["id"] = a.Id,
+                ["name"] = a.FileName,
+                ["uploaded"] = a.UploadedAt.ToUnixTimeMilliseconds(),
+                ["entry"] = new[] { new Dictionary<string, object?> { ["name"] = a.EntryPointType, ["description"] = null } },
+            }),
+        }));
+
+        app.MapDelete("/artifacts/{artifactId}", (string artifactId) =>
+            sessions.Store.Delete(artifactId) ? Results.Ok() : Problem(StatusCodes.Status404NotFound, $"Artifact {artifactId} not found."));
+
+        // TaskManagers fetch an application here to plan the job themselves.
+        app.MapGet("/artifacts/{artifactId}/content", (string artifactId) =>
+        {
+            if (sessions.Store.Get(artifactId) is not { } artifact)
+            {
+                return Problem(StatusCodes.Status404NotFound, $"Artifact {artifactId} not found.");
+            }
+
+            var stream = new MemoryStream();
+            System.IO.Compression.ZipFile.CreateFromDirectory(artifact.Directory, stream);
+            stream.Position = 0;
+            return Results.File(stream, "application/zip", artifact.FileName);
+        });
+
+        app.MapPost("/artifacts/{artifactId}/run", async (string artifactId, HttpRequest request) =>
+        {
+            RunRequest run;
+            try
+            {
+                run = request.ContentLength is 0 || !request.HasJsonContentType() && request.ContentLength is null
+                    ? new RunRequest()
+                    : await JsonSerializer.DeserializeAsync<RunRequest>(request.Body, RunRequest.Json).ConfigureAwait(false) ?? new RunRequest();
+            }
+            catch (JsonException e)
+            {
+                return Problem(StatusCodes.Status400BadRequest, $"The run request is not valid JSON: {e.Message}");
+            }
+
+            if (run.Parallelism is < 1)
+            {
+                return Problem(StatusCodes.Status400BadRequest, $"parallelism must be at least 1, got {run.Parallelism}.");
+            }
+
+            if (run.SavepointPath is not null)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "savepointPath is not supported yet: this cluster has no checkpoints or savepoints.");
+            }
+
+            try
+            {
+                var jobId = await sessions.RunAsync(artifactId, run.EntryClass, run.ProgramArgsList ?? [], run.Parallelism).ConfigureAwait(false);
+                return Results.Json(new Dictionary<string, object?> { ["jobid"] = JobIds.Format(jobId) });
+            }
+            catch (KeyNotFoundException e)
+            {
+                return Problem(StatusCodes.Status404NotFound, e.Message);
+            }
+            catch (Exception e) when (e is InvalidArtifactException or InvalidOperationException)
+            {
+                return Problem(StatusCodes.Status400BadRequest, e.Message);
+            }
+        });
+    }
+
+    private static IResult TooLarge(SessionPrograms sessions) => Problem(StatusCodes.Status413PayloadTooLarge, TooLargeMessage(sessions));
+
+    private static string TooLargeMessage(SessionPrograms sessions) => $"The upload exceeds the limit of {sessions.MaxUploadBytes / (1024 * 1024)} MiB.";
+
+    private static IResult Problem(int status, string detail) => Results.Problem(detail: detail, statusCode: status);
+
+    private sealed record RunRequest
+    {
+        public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow };
+
+        public string? EntryClass { get; init; }
+
+        public List<string>? ProgramArgsList { get; init; }
+
+        public int? Parallelism { get; init; }
+
+        public string? SavepointPath { get; init; }
+
+        public bool? AllowNonRestoredState { get; init; }
+    }
+}
