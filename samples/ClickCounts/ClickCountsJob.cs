@@ -39,7 +39,7 @@ internal static class ClickCountsJob
                 .AssignTimestampsAndWatermarks(Watermarks);
         if (options.Output is not null)
         {
-            OutputDirectory.Prepare(options.Output, refuseExistingResults: !options.Deployment.IsDistributed || options.Deployment.Role == "jobmanager");
+            OutputDirectory.Prepare(options.Output, refuseExistingResults: OutputDirectory.ResultsAreCheckedHere(options.Deployment));
         }
 
         var counts = clicks

@@ -9,6 +9,14 @@ internal static class OutputDirectory
     /// one clear line before any work starts, and leaves an empty directory when there are no results. In a
     /// distributed run only the JobManager's process checks for results: the others may start after it published some.
     /// </summary>
+    /// <summary>
+    /// Whether this process checks the output directory for earlier results: an embedded run, or the JobManager of a
+    /// static cluster. Not a TaskManager (the job may already have published results when it starts), and not a
+    /// cluster planning the program (it runs the program only to rebuild the job's graph).
+    /// </summary>
+    public static bool ResultsAreCheckedHere(Rill.Api.DeploymentOptions deployment) =>
+        !Rill.Executors.ProgramPlanner.IsPlanning && (!deployment.IsDistributed || deployment.Role == "jobmanager");
+
     public static void Prepare(string path, bool refuseExistingResults = true)
     {
         if (File.Exists(path))

@@ -25,7 +25,12 @@ internal static class WordCountJob
             : env.ReadTextFile(InputFile.RequireExisting(options.Input));
         if (options.Output is not null)
         {
-            OutputDirectory.Prepare(options.Output, refuseExistingResults: !options.Deployment.IsDistributed || options.Deployment.Role == "jobmanager");
+            OutputDirectory.Prepare(options.Output, refuseExistingResults: OutputDirectory.ResultsAreCheckedHere(options.Deployment));
+        }
+
+        if (options.LinesPerSecond is { } rate)
+        {
+            lines = lines.Map(new Throttle<string>(rate)).Name("Throttle");
         }
 
         var counts = lines

@@ -16,6 +16,14 @@ public sealed class ProgramAbortException() : Exception("The program's plan was 
 /// </summary>
 public static class ProgramPlanner
 {
+    private static readonly AsyncLocal<bool> Planning = new();
+
+    /// <summary>
+    /// True while a cluster runs this program only to rebuild its graph: the program should skip side effects meant
+    /// for its real start (checks of an output directory that the running job may already be writing to).
+    /// </summary>
+    public static bool IsPlanning => Planning.Value;
+
     /// <summary>Runs <paramref name="program"/> and returns the stream graph of its first <c>Execute</c> call.</summary>
     /// <exception cref="InvalidOperationException">The program ended or failed without calling <c>Execute</c>.</exception>
     /// <param name="defaultParallelism">The parallelism of operators the program sets none for (the <c>run</c> request's).</param>
@@ -24,7 +32,9 @@ public static class ProgramPlanner
         var capture = new CapturingFactory();
         Exception? failure = null;
         var previousParallelism = StreamExecutionEnvironment.ScopedDefaultParallelism.Value;
+        var previousPlanning = Planning.Value;
         StreamExecutionEnvironment.ScopedDefaultParallelism.Value = defaultParallelism;
+        Planning.Value = true;
         using (PipelineExecutorServiceLoader.UseFactoryInScope(capture))
         {
             try
@@ -38,6 +48,7 @@ public static class ProgramPlanner
             finally
             {
                 StreamExecutionEnvironment.ScopedDefaultParallelism.Value = previousParallelism;
+                Planning.Value = previousPlanning;
             }
         }
 

@@ -29,9 +29,9 @@ public sealed class ApplicationClusterExecutor(StreamExecutionEnvironment enviro
     public async Task<JobExecutionResult> ExecuteAsync(StreamGraph streamGraph, CancellationToken cancellation)
     {
         var job = JobGraphGenerator.Create(streamGraph, ApplicationJobId(_options.ClusterId, streamGraph.JobName));
-        if (_options.Cluster is not null)
+        if (_options.Cluster is { } cluster)
         {
-            throw new NotSupportedException("--cluster (HA leader election) is not available yet; use --role jobmanager|taskmanager --jobmanager URL.");
+            return ToExecutionResult(job, await RunWithLeaderElectionAsync(job, cluster, cancellation).ConfigureAwait(false));
         }
 
         var result = _options.Role == "jobmanager"
@@ -65,6 +65,95 @@ public sealed class ApplicationClusterExecutor(StreamExecutionEnvironment enviro
         Console.Error.WriteLine($"Rill TaskManager {taskManager.TaskExecutor.TaskManagerId}: {_options.Slots} slots, joining the JobManager at {jobManager}");
         return await taskManager.WaitForJobEndAsync(job.JobId).WaitAsync(cancellation).ConfigureAwait(false);
     }
+
+    /// <summary>How long a leader's lease lasts: a dead leader is replaced after at most this long.</summary>
+    private static readonly TimeSpan LeaderLease = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// <c>--cluster redis://…</c>: every process runs a TaskManager and competes for leadership; the leader runs the
+    /// JobManager, which submits the job (or, after a failover, resumes it from the job store). Every process returns
+    /// the outcome the leader records in the job result store.
+    /// </summary>
+    private async Task<JobResult> RunWithLeaderElectionAsync(JobGraph job, string cluster, CancellationToken cancellation)
+    {
+        var started = DateTimeOffset.UtcNow;
+        await using var services = await RedisHighAvailabilityServices.ConnectAsync(cluster, _options.ClusterId).ConfigureAwait(false);
+        await using var taskManager = _options.Slots > 0 ? StartTaskManager(job, new HighAvailabilityLeaderRetrieval(services)) : null;
+        if (taskManager is not null)
+        {
+            await taskManager.StartAsync(cancellation).ConfigureAwait(false);
+        }
+
+        var configuration = JobManagerConfiguration() with { RestPort = environment.RestPort ?? 0 };
+        await using var contender = new JobManagerLeaderContender(services, configuration, LeaderLease,
+            (jobManager, token, termStop) => LeadAsync(services, jobManager, token, job, started));
+        contender.Start();
+        Console.Error.WriteLine($"Rill application process {contender.ContenderId}: cluster '{_options.ClusterId}' at {cluster}, {_options.Slots} slots.");
+
+        var pushed = taskManager?.WaitForJobEndAsync(job.JobId) ?? Task.Delay(Timeout.Infinite, cancellation).ContinueWith(_ => (JobResult)null!, TaskScheduler.Default);
+        while (true)
+        {
+            // The leader tells its TaskManagers at once; the result store also reaches processes that were
+            // disconnected at that moment, and the leader's own process.
+            if (pushed.IsCompletedSuccessfully)
+            {
+                return pushed.Result;
+            }
+
+            if (await services.GetJobResultAsync(job.JobId).ConfigureAwait(false) is { } stored && stored.FinishedAt >= started)
+            {
+                return FromEntry(stored);
+            }
+
+            await Task.WhenAny(pushed, Task.Delay(TimeSpan.FromMilliseconds(500), cancellation)).ConfigureAwait(false);
+            cancellation.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>A leadership term's work: run the job (submitted by this run or recovered after a failover), record its end.</summary>
+    private static async Task LeadAsync(IHighAvailabilityServices services, JobManagerRunner jobManager, long token, JobGraph job, DateTimeOffset started)
+    {
+        var stored = await services.GetJobsAsync().ConfigureAwait(false);
+        if (stored.Any(j => j.JobId == job.JobId))
+        {
+            Console.Error.WriteLine($"JobManager: resuming job {JobIds.Format(job.JobId)} from the job store.");
+        }
+        else
+        {
+            if (await services.GetJobResultAsync(job.JobId).ConfigureAwait(false) is { } previous)
+            {
+                if (previous.FinishedAt >= started)
+                {
+                    return; // this run's job already ended under an earlier leader
+                }
+
+                await services.RemoveJobResultAsync(token, job.JobId).ConfigureAwait(false); // from an earlier run of the application
+            }
+
+            var program = Environment.GetCommandLineArgs();
+            await services.PutJobAsync(token, new JobSubmission(job.JobId, job.JobName, program[0], program[1..])).ConfigureAwait(false);
+        }
+
+        await jobManager.Dispatcher.SubmitJobAsync(job).ConfigureAwait(false);
+        var result = await jobManager.Dispatcher.RequestJobResultAsync(job.JobId).ConfigureAwait(false);
+        await services.PutJobResultAsync(token, ToEntry(result)).ConfigureAwait(false);
+        await services.RemoveJobAsync(token, job.JobId).ConfigureAwait(false);
+        await jobManager.NotifyJobEndedAsync(result).ConfigureAwait(false);
+    }
+
+    private static JobResultEntry ToEntry(JobResult result)
+    {
+        var cause = result.Failure is { InnerException: { } inner } ? inner : result.Failure;
+        return new JobResultEntry(result.JobId, result.Status.ToString(), (long)result.NetRuntime.TotalMilliseconds, result.Accumulators,
+            cause is Rpc.RemoteException remote ? remote.OriginalTypeName : cause?.GetType().FullName, result.Failure?.Message, DateTimeOffset.UtcNow);
+    }
+
+    private static JobResult FromEntry(JobResultEntry entry) => new(
+        entry.JobId,
+        Enum.Parse<JobStatus>(entry.Status),
+        TimeSpan.FromMilliseconds(entry.NetRuntimeMs),
+        entry.Accumulators,
+        entry.FailureMessage is null ? null : new Rpc.RemoteException(entry.FailureType ?? "Exception", entry.FailureMessage, entry.FailureMessage));
 
     private TaskManagerRunner StartTaskManager(JobGraph job, ILeaderRetrieval retrieval) => new(
         new TaskManagerConfiguration

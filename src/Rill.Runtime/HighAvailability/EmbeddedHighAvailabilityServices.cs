@@ -9,6 +9,7 @@ public sealed class EmbeddedHighAvailabilityServices(TimeProvider? clock = null)
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private readonly Lock _lock = new();
     private readonly Dictionary<Guid, JobSubmission> _jobs = [];
+    private readonly Dictionary<Guid, JobResultEntry> _results = [];
     private LeaderInfo? _leader;
     private DateTimeOffset _leaseExpiry;
     private long _lastToken;
@@ -81,6 +82,47 @@ public sealed class EmbeddedHighAvailabilityServices(TimeProvider? clock = null)
         lock (_lock)
         {
             return Task.FromResult<IReadOnlyList<JobSubmission>>(_jobs.Values.ToList());
+        }
+    }
+
+    public Task PublishLeaderAddressAsync(long fencingToken, string address)
+    {
+        lock (_lock)
+        {
+            CheckToken(fencingToken);
+            _leader = _leader! with { Address = address };
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task PutJobResultAsync(long fencingToken, JobResultEntry result)
+    {
+        lock (_lock)
+        {
+            CheckToken(fencingToken);
+            _results[result.JobId] = result;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task RemoveJobResultAsync(long fencingToken, Guid jobId)
+    {
+        lock (_lock)
+        {
+            CheckToken(fencingToken);
+            _results.Remove(jobId);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<JobResultEntry?> GetJobResultAsync(Guid jobId)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_results.GetValueOrDefault(jobId));
         }
     }
 

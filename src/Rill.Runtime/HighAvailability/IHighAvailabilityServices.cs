@@ -9,6 +9,13 @@ public sealed record LeaderInfo(string ContenderId, string Address, long Fencing
 /// </summary>
 public sealed record JobSubmission(Guid JobId, string JobName, string EntryPoint, IReadOnlyList<string> Arguments, string? ArtifactId = null);
 
+/// <summary>
+/// How a job ended, kept after the job leaves the job store so that processes that did not run it (application-mode
+/// TaskManagers, a client polling after a failover) still learn its outcome (Flink's JobResultStore).
+/// </summary>
+public sealed record JobResultEntry(Guid JobId, string Status, long NetRuntimeMs, IReadOnlyDictionary<string, long> Accumulators,
+    string? FailureType, string? FailureMessage, DateTimeOffset FinishedAt);
+
 /// <summary>A write carried a fencing token that is not the current leader's: the writer has lost leadership.</summary>
 public sealed class FencingTokenException(string message) : Exception(message);
 
@@ -39,4 +46,16 @@ public interface IHighAvailabilityServices : IAsyncDisposable
     Task RemoveJobAsync(long fencingToken, Guid jobId);
 
     Task<IReadOnlyList<JobSubmission>> GetJobsAsync();
+
+    /// <summary>Publishes where the leader of this term answers (its endpoints start after it wins). Fenced.</summary>
+    Task PublishLeaderAddressAsync(long fencingToken, string address);
+
+    /// <summary>Records a job's outcome. Fenced.</summary>
+    Task PutJobResultAsync(long fencingToken, JobResultEntry result);
+
+    /// <summary>Forgets a job's earlier outcome (a new run of the same application job starts). Fenced.</summary>
+    Task RemoveJobResultAsync(long fencingToken, Guid jobId);
+
+    /// <summary>The recorded outcome of a job, or null.</summary>
+    Task<JobResultEntry?> GetJobResultAsync(Guid jobId);
 }

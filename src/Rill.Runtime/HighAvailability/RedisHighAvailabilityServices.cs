@@ -6,7 +6,8 @@ namespace Rill.Runtime.HighAvailability;
 
 /// <summary>
 /// HA services in Redis. Keys are namespaced by cluster id: <c>rill:{id}:leader</c> (a hash with the leader's id,
-/// address and token, expiring with the lease), <c>rill:{id}:token</c> (the term counter) and <c>rill:{id}:jobs</c>.
+/// address and token, expiring with the lease), <c>rill:{id}:token</c> (the term counter), <c>rill:{id}:jobs</c> and
+/// <c>rill:{id}:results</c>.
 /// Contender ids must be unique per process (a restarted process is a new contender). Tokens rely on Redis keeping
 /// the counter: run it with persistence (AOF) in production, or a restarted Redis could hand out a token again.
 /// Every change is one Lua script, so the token check and the write happen atomically on the server.
@@ -34,8 +35,8 @@ public sealed class RedisHighAvailabilityServices : IHighAvailabilityServices
         return 0
         """;
 
-    // ARGV[2] is 'put' or 'del'.
-    private const string FencedJobWriteScript = """
+    // A write into the hash KEYS[2], only with the current term's token. ARGV[2] is 'put' or 'del'.
+    private const string FencedHashWriteScript = """
         local token = redis.call('HGET', KEYS[1], 'token')
         if token ~= ARGV[1] then
           return redis.error_reply('FENCED current term ' .. tostring(token))
@@ -52,6 +53,7 @@ public sealed class RedisHighAvailabilityServices : IHighAvailabilityServices
     private readonly RedisKey _leaderKey;
     private readonly RedisKey _tokenKey;
     private readonly RedisKey _jobsKey;
+    private readonly RedisKey _resultsKey;
 
     private RedisHighAvailabilityServices(ConnectionMultiplexer connection, string clusterId)
     {
@@ -60,6 +62,7 @@ public sealed class RedisHighAvailabilityServices : IHighAvailabilityServices
         _leaderKey = $"rill:{{{clusterId}}}:leader";
         _tokenKey = $"rill:{{{clusterId}}}:token";
         _jobsKey = $"rill:{{{clusterId}}}:jobs";
+        _resultsKey = $"rill:{{{clusterId}}}:results";
     }
 
     /// <summary>Connects to <c>redis://host:port</c> (or a StackExchange.Redis configuration string).</summary>
@@ -94,16 +97,31 @@ public sealed class RedisHighAvailabilityServices : IHighAvailabilityServices
     }
 
     public Task PutJobAsync(long fencingToken, JobSubmission job) =>
-        FencedJobWriteAsync(fencingToken, "put", job.JobId, JsonSerializer.Serialize(job));
+        FencedWriteAsync(_jobsKey, fencingToken, "put", job.JobId.ToString("N"), JsonSerializer.Serialize(job));
 
-    public Task RemoveJobAsync(long fencingToken, Guid jobId) => FencedJobWriteAsync(fencingToken, "del", jobId, string.Empty);
+    public Task RemoveJobAsync(long fencingToken, Guid jobId) => FencedWriteAsync(_jobsKey, fencingToken, "del", jobId.ToString("N"), string.Empty);
 
-    private async Task FencedJobWriteAsync(long fencingToken, string operation, Guid jobId, string value)
+    // The leader hash itself: only the holder of the term may change its address.
+    public Task PublishLeaderAddressAsync(long fencingToken, string address) =>
+        FencedWriteAsync(_leaderKey, fencingToken, "put", "address", address);
+
+    public Task PutJobResultAsync(long fencingToken, JobResultEntry result) =>
+        FencedWriteAsync(_resultsKey, fencingToken, "put", result.JobId.ToString("N"), JsonSerializer.Serialize(result));
+
+    public Task RemoveJobResultAsync(long fencingToken, Guid jobId) => FencedWriteAsync(_resultsKey, fencingToken, "del", jobId.ToString("N"), string.Empty);
+
+    public async Task<JobResultEntry?> GetJobResultAsync(Guid jobId)
+    {
+        var value = await Database.HashGetAsync(_resultsKey, jobId.ToString("N")).ConfigureAwait(false);
+        return value.IsNull ? null : JsonSerializer.Deserialize<JobResultEntry>((string)value!);
+    }
+
+    private async Task FencedWriteAsync(RedisKey hash, long fencingToken, string operation, string field, string value)
     {
         try
         {
-            await Database.ScriptEvaluateAsync(FencedJobWriteScript, [_leaderKey, _jobsKey],
-                [fencingToken, operation, jobId.ToString("N"), value]).ConfigureAwait(false);
+            await Database.ScriptEvaluateAsync(FencedHashWriteScript, [_leaderKey, hash],
+                [fencingToken, operation, field, value]).ConfigureAwait(false);
         }
         catch (RedisServerException e) when (e.Message.Contains("FENCED", StringComparison.Ordinal))
         {

@@ -452,7 +452,7 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
             v.Chain.Select(n => n.Name).ToList(),
             v.Inputs.Select(e => new VertexInput(e.Source.Producer.Id, e.ShipStrategy)).ToList())).ToList();
         return new JobDetails(JobId, _job.JobName, _status, _job.RuntimeMode.ToString().ToUpperInvariant(), _startTime, _endTime, vertices,
-            _exceptions.ToList(), _restarts);
+            _exceptions.ToList(), _restarts, _job.RequiredSlots, _slots.Count);
     }
 
     public ValueTask DisposeAsync() => _main.DisposeAsync();

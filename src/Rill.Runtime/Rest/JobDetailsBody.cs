@@ -19,6 +19,13 @@ internal static class JobDetailsBody
             ["duration"] = (long)((details.EndTime ?? now) - details.StartTime).TotalMilliseconds,
             ["now"] = now.ToUnixTimeMilliseconds(),
             ["restarts"] = details.Restarts,
+            // Slot sharing: a job needs as many slots as its widest vertex; until it has them it waits in CREATED.
+            ["resources"] = new Dictionary<string, object?>
+            {
+                ["required-slots"] = details.RequiredSlots,
+                ["acquired-slots"] = details.AcquiredSlots,
+                ["waiting-for-resources"] = details.Status == JobStatus.Created && details.AcquiredSlots < details.RequiredSlots,
+            },
             ["vertices"] = details.Vertices.Select(v => new Dictionary<string, object?>
             {
                 ["id"] = v.Id,

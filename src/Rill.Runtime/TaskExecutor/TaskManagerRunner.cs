@@ -112,8 +112,9 @@ public sealed class TaskManagerRunner : IAsyncDisposable
             catch (Exception e)
             {
                 // Expected ends (lost connection, new leader, silence) are one line; anything else gets its stack trace.
-                var expected = e is IOException or TimeoutException or FencingTokenException or InvalidOperationException;
-                Console.Error.WriteLine($"TaskManager {_configuration.TaskManagerId}: connection to the JobManager at {leader?.RpcAddress ?? "?"} ended: {(expected ? e.Message : e.ToString())}");
+                var expected = e is IOException or TimeoutException or FencingTokenException or InvalidOperationException or Grpc.Core.RpcException;
+                var message = e is Grpc.Core.RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : e.Message;
+                Console.Error.WriteLine($"TaskManager {_configuration.TaskManagerId}: connection to the JobManager at {leader?.RpcAddress ?? "?"} ended: {(expected ? message : e.ToString())}");
             }
 
             _leader = null;

@@ -99,6 +99,30 @@ public sealed class SessionClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_job_wider_than_the_cluster_waits_for_resources_without_harming_the_JobManager()
+    {
+        var input = _work.Combine("small.txt");
+        await File.WriteAllLinesAsync(input, ["a b c"]);
+        var artifactId = await UploadAsync(TestApplications.WordCount);
+        var run = await _http.PostAsJsonAsync($"artifacts/{artifactId}/run",
+            new { programArgsList = new[] { "--input", input, "--output", _work.Combine("wide-out") }, parallelism = 8 });
+        var jobId = (await run.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobid").GetString()!;
+
+        await WaitForAsync(async () =>
+        {
+            var job = await _http.GetFromJsonAsync<JsonElement>($"jobs/{jobId}");
+            var resources = job.GetProperty("resources");
+            return job.GetProperty("state").GetString() == "CREATED"
+                && resources.GetProperty("waiting-for-resources").GetBoolean()
+                && resources.GetProperty("required-slots").GetInt32() == 8;
+        });
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync("overview")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await _http.PatchAsync($"jobs/{jobId}?mode=cancel", null)).StatusCode);
+        Assert.Equal("CANCELED", (await WaitForJobEndAsync(jobId)).GetProperty("state").GetString());
+    }
+
+    [Fact]
     public async Task An_upload_over_the_limit_gets_413()
     {
         using var huge = new MultipartFormDataContent { { new ByteArrayContent(new byte[65 * 1024 * 1024]), "file", "huge.zip" } };

@@ -1,0 +1,26 @@
+using System.Diagnostics;
+using Rill.Functions;
+
+namespace Rill.Samples.WordCount;
+
+/// <summary>
+/// Passes lines through at no more than a given rate per subtask (<c>--lines-per-second</c>), so a short input takes
+/// long enough to watch the job in the REST API or to kill a TaskManager while it runs. Results do not change.
+/// </summary>
+internal sealed class Throttle<T>(int perSecond) : IMapFunction<T, T>
+{
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private long _passed;
+
+    public T Map(T value)
+    {
+        var due = TimeSpan.FromSeconds((double)++_passed / perSecond);
+        var wait = due - _clock.Elapsed;
+        if (wait > TimeSpan.Zero)
+        {
+            Thread.Sleep(wait);
+        }
+
+        return value;
+    }
+}
