@@ -9,11 +9,14 @@ namespace Rill.Samples.WordCount;
 /// </summary>
 internal sealed class Throttle<T>(int perSecond) : IMapFunction<T, T>
 {
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    // Started by the first record of each subtask attempt (each gets its own copy of this function), not when the
+    // program built its graph: a restarted attempt is throttled from its own start.
+    private Stopwatch? _clock;
     private long _passed;
 
     public T Map(T value)
     {
+        _clock ??= Stopwatch.StartNew();
         var due = TimeSpan.FromSeconds((double)++_passed / perSecond);
         var wait = due - _clock.Elapsed;
         if (wait > TimeSpan.Zero)

@@ -125,7 +125,15 @@ public sealed class Dispatcher : IDispatcherGateway, IAsyncDisposable
             await jobMaster.DisposeAsync().ConfigureAwait(false);
         }
 
+        // Whoever still waits for a result (a client, the leader's own program) learns that this JobManager stopped,
+        // instead of waiting forever for callbacks a stopped main thread no longer runs.
+        var pending = await _main.CallAsync(() => _jobs.Values.Where(e => !e.Result.Task.IsCompleted).ToList()).ConfigureAwait(false);
         await _main.DisposeAsync().ConfigureAwait(false);
+        foreach (var entry in pending)
+        {
+            entry.Result.TrySetResult(new JobResult(entry.Job.JobId, JobStatus.Suspended, DateTimeOffset.UtcNow - entry.SubmittedAt,
+                new Dictionary<string, long>(), new InvalidOperationException("The JobManager stopped before the job ended.")));
+        }
     }
 
     private sealed class JobEntry(JobGraph job, JobMaster.JobMaster jobMaster, DateTimeOffset submittedAt)

@@ -86,7 +86,7 @@ public sealed class ApplicationClusterExecutor(StreamExecutionEnvironment enviro
 
         var configuration = JobManagerConfiguration() with { RestPort = environment.RestPort ?? 0 };
         await using var contender = new JobManagerLeaderContender(services, configuration, LeaderLease,
-            (jobManager, token, termStop) => LeadAsync(services, jobManager, token, job, started));
+            (jobManager, token, termStop) => LeadAsync(services, jobManager, token, job, started, termStop));
         contender.Start();
         Console.Error.WriteLine($"Rill application process {contender.ContenderId}: cluster '{_options.ClusterId}' at {cluster}, {_options.Slots} slots.");
 
@@ -111,7 +111,8 @@ public sealed class ApplicationClusterExecutor(StreamExecutionEnvironment enviro
     }
 
     /// <summary>A leadership term's work: run the job (submitted by this run or recovered after a failover), record its end.</summary>
-    private static async Task LeadAsync(IHighAvailabilityServices services, JobManagerRunner jobManager, long token, JobGraph job, DateTimeOffset started)
+    private static async Task LeadAsync(IHighAvailabilityServices services, JobManagerRunner jobManager, long token, JobGraph job, DateTimeOffset started,
+        CancellationToken termStop)
     {
         var stored = await services.GetJobsAsync().ConfigureAwait(false);
         if (stored.Any(j => j.JobId == job.JobId))
@@ -135,7 +136,7 @@ public sealed class ApplicationClusterExecutor(StreamExecutionEnvironment enviro
         }
 
         await jobManager.Dispatcher.SubmitJobAsync(job).ConfigureAwait(false);
-        var result = await jobManager.Dispatcher.RequestJobResultAsync(job.JobId).ConfigureAwait(false);
+        var result = await jobManager.Dispatcher.RequestJobResultAsync(job.JobId).WaitAsync(termStop).ConfigureAwait(false);
         await services.PutJobResultAsync(token, ToEntry(result)).ConfigureAwait(false);
         await services.RemoveJobAsync(token, job.JobId).ConfigureAwait(false);
         await jobManager.NotifyJobEndedAsync(result).ConfigureAwait(false);

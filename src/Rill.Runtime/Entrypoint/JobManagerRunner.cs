@@ -114,14 +114,14 @@ public sealed class JobManagerRunner : IAsyncDisposable
             await _rest.DisposeAsync().ConfigureAwait(false);
         }
 
-        if (_dispatcher is not null)
-        {
-            await _dispatcher.DisposeAsync().ConfigureAwait(false);
-        }
-
         if (_rpcServer is not null)
         {
             await _rpcServer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_dispatcher is not null)
+        {
+            await _dispatcher.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_resourceManager is not null)

@@ -13,7 +13,7 @@ internal sealed class JobMasterService(Dispatcher.Dispatcher dispatcher, Resourc
 {
     public async ValueTask<OfferSlotsResponse> OfferSlotsAsync(OfferSlotsRequest request, CallContext context = default)
     {
-        FencingTokens.Check(context, rpc.FencingToken, "the JobMaster");
+        rpc.CheckCall(context, "the JobMaster");
         var jobMaster = await FindAsync(request.JobId).ConfigureAwait(false);
         var taskExecutor = await resourceManager.TryGetTaskExecutorAsync(request.TaskManagerId).ConfigureAwait(false)
             ?? throw new RpcException(new Status(StatusCode.FailedPrecondition, $"TaskManager {request.TaskManagerId} is not registered."));
@@ -24,14 +24,14 @@ internal sealed class JobMasterService(Dispatcher.Dispatcher dispatcher, Resourc
 
     public async ValueTask<Ack> UpdateTaskExecutionStateAsync(TaskExecutionStateMessage request, CallContext context = default)
     {
-        FencingTokens.Check(context, rpc.FencingToken, "the JobMaster");
+        rpc.CheckCall(context, "the JobMaster");
         await (await FindAsync(request.JobId).ConfigureAwait(false)).UpdateTaskExecutionStateAsync(request.ToState()).ConfigureAwait(false);
         return Ack.Instance;
     }
 
     public async ValueTask<Ack> SendOperatorEventToCoordinatorAsync(OperatorEventMessage request, CallContext context = default)
     {
-        FencingTokens.Check(context, rpc.FencingToken, "the JobMaster");
+        rpc.CheckCall(context, "the JobMaster");
         var operatorEvent = OperatorEventSerializer.Deserialize(request.Payload, TypeResolver.Resolve);
         await (await FindAsync(request.JobId).ConfigureAwait(false))
             .SendOperatorEventToCoordinatorAsync(request.ExecutionAttemptId, request.OperatorId, operatorEvent).ConfigureAwait(false);

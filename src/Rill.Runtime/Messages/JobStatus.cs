@@ -12,6 +12,9 @@ public enum JobStatus
     Canceled,
     Finished,
     Restarting,
+
+    /// <summary>This JobManager stopped (lost leadership or shut down) before the job ended; a new leader may resume it. Not terminal.</summary>
+    Suspended,
 }
 
 /// <summary>Flink's ExecutionState for one subtask attempt.</summary>

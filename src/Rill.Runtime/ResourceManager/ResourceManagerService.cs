@@ -13,7 +13,7 @@ internal sealed class ResourceManagerService(ResourceManager resourceManager, Jo
 {
     public async ValueTask<Ack> RegisterTaskExecutorAsync(RegisterTaskExecutorRequest request, CallContext context = default)
     {
-        FencingTokens.Check(context, rpc.FencingToken, "the ResourceManager");
+        rpc.CheckCall(context, "the ResourceManager");
         if (string.IsNullOrWhiteSpace(request.TaskManagerId) || request.NumberOfSlots < 0 || !Uri.TryCreate(request.RpcAddress, UriKind.Absolute, out _))
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "A registration needs a TaskManager id, an RPC address and a slot count ≥ 0."));
@@ -28,14 +28,14 @@ internal sealed class ResourceManagerService(ResourceManager resourceManager, Jo
 
     public async ValueTask<Ack> NotifySlotFreedAsync(SlotFreedRequest request, CallContext context = default)
     {
-        FencingTokens.Check(context, rpc.FencingToken, "the ResourceManager");
+        rpc.CheckCall(context, "the ResourceManager");
         await resourceManager.NotifySlotFreedAsync(request.TaskManagerId, request.SlotIndex).ConfigureAwait(false);
         return Ack.Instance;
     }
 
     public async IAsyncEnumerable<HeartbeatSignal> ConnectAsync(ConnectRequest request, CallContext context = default)
     {
-        FencingTokens.Check(context, rpc.FencingToken, "the ResourceManager");
+        rpc.CheckCall(context, "the ResourceManager");
         var registration = await resourceManager.TryGetTaskExecutorAsync(request.TaskManagerId).ConfigureAwait(false)
             ?? throw new RpcException(new Status(StatusCode.FailedPrecondition, $"TaskManager {request.TaskManagerId} is not registered."));
         var cancellation = context.CancellationToken;
@@ -91,4 +91,15 @@ internal sealed class JobManagerRpcContext(RpcChannels channels, long fencingTok
     public System.Collections.Concurrent.ConcurrentDictionary<Guid, Messages.ProgramReference> Programs { get; } = new();
 
     public volatile bool Stopping;
+
+    /// <summary>Refuses calls of another term, and every call once this JobManager stops (its components are going away).</summary>
+    public void CheckCall(CallContext context, string receiver)
+    {
+        if (Stopping)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, $"{receiver} is stopping (term {FencingToken})."));
+        }
+
+        FencingTokens.Check(context, FencingToken, receiver);
+    }
 }

@@ -48,8 +48,8 @@ public sealed class TaskExecutor : ITaskExecutorGateway, IAsyncDisposable
     /// <summary>Registers with a (new) JobManager leader's ResourceManager; the caller disconnected from the previous one.</summary>
     public async Task ConnectToResourceManagerAsync(IResourceManagerGateway resourceManager)
     {
-        await CallIfAlive(() => _resourceManager = resourceManager).ConfigureAwait(false);
         await resourceManager.RegisterTaskExecutorAsync(this, _slots.Length).ConfigureAwait(false);
+        await CallIfAlive(() => _resourceManager = resourceManager).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -29,6 +29,7 @@ public sealed class TaskManagerRunner : IAsyncDisposable
     private RpcServer? _rpcServer;
     private Task? _connectionLoop;
     private volatile RemoteResourceManagerGateway? _leader;
+    private string? _lastFailure;
 
     /// <param name="resolveJobGraph">
     /// Rebuilds a job's graph from its program (application mode: the graph this very process built; session mode: the
@@ -114,7 +115,13 @@ public sealed class TaskManagerRunner : IAsyncDisposable
                 // Expected ends (lost connection, new leader, silence) are one line; anything else gets its stack trace.
                 var expected = e is IOException or TimeoutException or FencingTokenException or InvalidOperationException or Grpc.Core.RpcException;
                 var message = e is Grpc.Core.RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : e.Message;
-                Console.Error.WriteLine($"TaskManager {_configuration.TaskManagerId}: connection to the JobManager at {leader?.RpcAddress ?? "?"} ended: {(expected ? message : e.ToString())}");
+                var line = $"TaskManager {_configuration.TaskManagerId}: connection to the JobManager at {leader?.RpcAddress ?? "?"} ended: {(expected ? message : e.ToString())}";
+                if (line != _lastFailure)
+                {
+                    // A dead leader stays recorded until its lease expires: say it once, not on every retry.
+                    Console.Error.WriteLine(line);
+                    _lastFailure = line;
+                }
             }
 
             _leader = null;
@@ -129,7 +136,9 @@ public sealed class TaskManagerRunner : IAsyncDisposable
         var resourceManager = new RemoteResourceManagerGateway(leader.RpcAddress, Channels, leader.FencingToken, RpcAddress, DataAddress);
         _leader = resourceManager;
         await TaskExecutor.ConnectToResourceManagerAsync(resourceManager).ConfigureAwait(false);
+        _lastFailure = null;
         Registered?.Invoke(leader);
+        Console.Error.WriteLine($"TaskManager {_configuration.TaskManagerId}: registered with the JobManager at {leader.RpcAddress} (term {leader.FencingToken}).");
         using var session = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var lastHeartbeat = Environment.TickCount64;
         string? endReason = null;
