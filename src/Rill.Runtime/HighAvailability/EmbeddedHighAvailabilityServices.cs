@@ -101,7 +101,8 @@ public sealed class EmbeddedHighAvailabilityServices(TimeProvider? clock = null)
         lock (_lock)
         {
             CheckToken(fencingToken);
-            _results[result.JobId] = result;
+            // A snapshot, as Redis keeps one: later changes to the caller's dictionary must not change the record.
+            _results[result.JobId] = result with { Accumulators = new Dictionary<string, long>(result.Accumulators) };
         }
 
         return Task.CompletedTask;

@@ -112,6 +112,160 @@ public abstract class HighAvailabilityServicesContract
 
         Assert.Equal(current, await ha.GetLeaderAsync());
     }
+
+    [Fact]
+    public async Task PublishingWithTheCurrentTokenChangesTheAddressAndKeepsTheTerm()
+    {
+        await using var leaderSide = await ConnectAsync("publish");
+        await using var observer = await ConnectAsync("publish");
+        var leader = await leaderSide.AcquireOrRenewLeadershipAsync("jm-a", "", LongLease);
+
+        await leaderSide.PublishLeaderAddressAsync(leader.FencingToken, "rpc=http://a:6123;rest=http://a:8081/");
+
+        Assert.Equal(leader with { Address = "rpc=http://a:6123;rest=http://a:8081/" }, await observer.GetLeaderAsync());
+        // The contender renews with the address it first gave (""): a renewal must not undo what was published.
+        Assert.Equal(leader with { Address = "rpc=http://a:6123;rest=http://a:8081/" },
+            await leaderSide.AcquireOrRenewLeadershipAsync("jm-a", "", LongLease));
+        await leaderSide.PublishLeaderAddressAsync(leader.FencingToken, "rpc=http://a:6124;rest=http://a:8082/");
+        Assert.Equal(leader with { Address = "rpc=http://a:6124;rest=http://a:8082/" }, await observer.GetLeaderAsync());
+    }
+
+    [Fact]
+    public async Task PublishingWithAStaleTokenIsRefusedAndLeavesTheNewLeadersAddress()
+    {
+        await using var a = await ConnectAsync("stale-publish");
+        await using var b = await ConnectAsync("stale-publish");
+        var old = await a.AcquireOrRenewLeadershipAsync("jm-a", "http://a:8081", ShortLease);
+
+        await Task.Delay(ShortLease * 2); // jm-a is "paused" past its lease
+        var standby = await b.AcquireOrRenewLeadershipAsync("jm-b", "", LongLease);
+        await b.PublishLeaderAddressAsync(standby.FencingToken, "rpc=http://b:6123;rest=http://b:8081/");
+
+        Assert.Equal("jm-b", standby.ContenderId);
+        await Assert.ThrowsAsync<FencingTokenException>(() => a.PublishLeaderAddressAsync(old.FencingToken, "rpc=http://a:6123;rest=http://a:8081/"));
+        // Nor does a token of a term that has not begun pass.
+        await Assert.ThrowsAsync<FencingTokenException>(() => a.PublishLeaderAddressAsync(standby.FencingToken + 1, "rpc=http://x:6123;rest=http://x:8081/"));
+        Assert.Equal(standby with { Address = "rpc=http://b:6123;rest=http://b:8081/" }, await a.GetLeaderAsync());
+    }
+
+    [Fact]
+    public async Task PublishingDoesNotExtendTheLeaseNorWorkAfterIt()
+    {
+        await using var ha = await ConnectAsync("publish-expiry");
+        var leader = await ha.AcquireOrRenewLeadershipAsync("jm-a", "", ShortLease);
+        await ha.PublishLeaderAddressAsync(leader.FencingToken, "rpc=http://a:6123;rest=http://a:8081/");
+
+        await Task.Delay(ShortLease * 2);
+
+        Assert.Null(await ha.GetLeaderAsync()); // publishing did not make the lease permanent
+        await Assert.ThrowsAsync<FencingTokenException>(() => ha.PublishLeaderAddressAsync(leader.FencingToken, "rpc=http://late:6123;rest=http://late:8081/"));
+        Assert.Null(await ha.GetLeaderAsync());
+    }
+
+    [Fact]
+    public async Task JobResultsRoundTripOutliveTheirJobAndTheirLeaderAndCanBeRemoved()
+    {
+        var finished = Result("FINISHED", new Dictionary<string, long>
+        {
+            ["numRecordsIn"] = 42,
+            ["zero"] = 0,
+            ["negative"] = -7,
+            ["max"] = long.MaxValue,
+            ["min"] = long.MinValue,
+            ["odd key: ä \"q\" {x}"] = 1,
+        }, failureType: null, failureMessage: null, new DateTimeOffset(2025, 3, 14, 15, 9, 26, TimeSpan.Zero).AddTicks(5_358_979));
+        var failed = Result("FAILED", new Dictionary<string, long>(), "System.InvalidOperationException",
+            "boom: \"quoted\"\n   at Samples.ClickCounts.Main()", new DateTimeOffset(2025, 3, 14, 17, 0, 0, TimeSpan.FromHours(2)).AddTicks(1));
+        var untouched = Result("CANCELED", new Dictionary<string, long> { ["n"] = 1 }, null, null, DateTimeOffset.UnixEpoch);
+        var job = Job("ClickCounts") with { JobId = finished.JobId };
+        await using (var first = await ConnectAsync("results"))
+        {
+            var leader = await first.AcquireOrRenewLeadershipAsync("jm-a", "http://a:8081", LongLease);
+            Assert.Null(await first.GetJobResultAsync(finished.JobId));
+            await first.PutJobAsync(leader.FencingToken, job);
+            await first.PutJobResultAsync(leader.FencingToken, finished with { Status = "RUNNING-PLACEHOLDER" });
+            await first.PutJobResultAsync(leader.FencingToken, finished); // replaces
+            await first.PutJobResultAsync(leader.FencingToken, failed);
+            await first.PutJobResultAsync(leader.FencingToken, untouched);
+            await first.RemoveJobAsync(leader.FencingToken, job.JobId); // the job leaves the job store, its result stays
+            await first.ReleaseLeadershipAsync(leader);
+        }
+
+        await using var next = await ConnectAsync("results");
+        var successor = await next.AcquireOrRenewLeadershipAsync("jm-b", "http://b:8081", LongLease);
+        Assert.Equal("jm-b", successor.ContenderId);
+        Assert.Empty(await next.GetJobsAsync()); // results are not jobs
+        AssertSameResult(finished, await next.GetJobResultAsync(finished.JobId));
+        AssertSameResult(failed, await next.GetJobResultAsync(failed.JobId));
+        Assert.Null(await next.GetJobResultAsync(Guid.NewGuid()));
+
+        await next.RemoveJobResultAsync(successor.FencingToken, finished.JobId);
+        await next.RemoveJobResultAsync(successor.FencingToken, failed.JobId);
+        await next.RemoveJobResultAsync(successor.FencingToken, Guid.NewGuid()); // nothing recorded: nothing to forget
+
+        Assert.Null(await next.GetJobResultAsync(finished.JobId));
+        Assert.Null(await next.GetJobResultAsync(failed.JobId));
+        AssertSameResult(untouched, await next.GetJobResultAsync(untouched.JobId));
+    }
+
+    [Fact]
+    public async Task JobResultWritesWithAStaleTokenAreRefusedAndChangeNothing()
+    {
+        await using var a = await ConnectAsync("stale-results");
+        await using var b = await ConnectAsync("stale-results");
+        var old = await a.AcquireOrRenewLeadershipAsync("jm-a", "http://a:8081", ShortLease);
+        var kept = Result("FINISHED", new Dictionary<string, long> { ["numRecordsIn"] = 3 }, null, null, DateTimeOffset.UnixEpoch.AddDays(1));
+        await a.PutJobResultAsync(old.FencingToken, kept);
+
+        await Task.Delay(ShortLease * 2); // jm-a is "paused" past its lease
+        var standby = await b.AcquireOrRenewLeadershipAsync("jm-b", "http://b:8081", LongLease);
+        var late = Result("FINISHED", new Dictionary<string, long>(), null, null, DateTimeOffset.UnixEpoch);
+
+        Assert.True(standby.FencingToken > old.FencingToken);
+        await Assert.ThrowsAsync<FencingTokenException>(() => a.PutJobResultAsync(old.FencingToken, kept with { Status = "FAILED", FailureType = "X", FailureMessage = "overwritten" }));
+        await Assert.ThrowsAsync<FencingTokenException>(() => a.PutJobResultAsync(old.FencingToken, late));
+        await Assert.ThrowsAsync<FencingTokenException>(() => a.RemoveJobResultAsync(old.FencingToken, kept.JobId));
+        await Assert.ThrowsAsync<FencingTokenException>(() => a.PutJobResultAsync(standby.FencingToken + 1, late));
+        await Assert.ThrowsAsync<FencingTokenException>(() => a.RemoveJobResultAsync(standby.FencingToken + 1, kept.JobId));
+
+        AssertSameResult(kept, await b.GetJobResultAsync(kept.JobId));
+        Assert.Null(await b.GetJobResultAsync(late.JobId));
+        // The refusals were about the token: the current leader's own writes go through.
+        await b.RemoveJobResultAsync(standby.FencingToken, kept.JobId);
+        Assert.Null(await b.GetJobResultAsync(kept.JobId));
+    }
+
+    [Fact]
+    public async Task ExpiredLeaseRefusesJobResultWritesEvenBeforeAnyoneTakesOver()
+    {
+        await using var ha = await ConnectAsync("expired-results");
+        var leader = await ha.AcquireOrRenewLeadershipAsync("jm-a", "http://a:8081", ShortLease);
+        var kept = Result("FINISHED", new Dictionary<string, long>(), null, null, DateTimeOffset.UnixEpoch);
+        await ha.PutJobResultAsync(leader.FencingToken, kept);
+        await Task.Delay(ShortLease * 2);
+
+        await Assert.ThrowsAsync<FencingTokenException>(() => ha.PutJobResultAsync(leader.FencingToken, kept with { Status = "FAILED" }));
+        await Assert.ThrowsAsync<FencingTokenException>(() => ha.RemoveJobResultAsync(leader.FencingToken, kept.JobId));
+        AssertSameResult(kept, await ha.GetJobResultAsync(kept.JobId));
+    }
+
+    protected static JobResultEntry Result(string status, Dictionary<string, long> accumulators, string? failureType, string? failureMessage,
+        DateTimeOffset finishedAt) =>
+        new(Guid.NewGuid(), status, 12_345, accumulators, failureType, failureMessage, finishedAt);
+
+    // Field by field: record equality would compare the accumulator dictionaries by reference.
+    protected static void AssertSameResult(JobResultEntry expected, JobResultEntry? actual)
+    {
+        Assert.NotNull(actual);
+        Assert.Equal(expected.JobId, actual.JobId);
+        Assert.Equal(expected.Status, actual.Status);
+        Assert.Equal(expected.NetRuntimeMs, actual.NetRuntimeMs);
+        Assert.Equal(expected.Accumulators.OrderBy(a => a.Key, StringComparer.Ordinal), actual.Accumulators.OrderBy(a => a.Key, StringComparer.Ordinal));
+        Assert.Equal(expected.FailureType, actual.FailureType);
+        Assert.Equal(expected.FailureMessage, actual.FailureMessage);
+        // DateTimeOffset equality ignores the offset; the instant (to the tick) and the offset must both survive.
+        Assert.Equal((expected.FinishedAt.UtcTicks, expected.FinishedAt.Offset), (actual.FinishedAt.UtcTicks, actual.FinishedAt.Offset));
+    }
 }
 
 public sealed class EmbeddedHighAvailabilityServicesTests : HighAvailabilityServicesContract
@@ -151,6 +305,27 @@ public sealed class RedisHighAvailabilityServicesTests(RedisServerFixture redis)
         Assert.Equal("jm-green", greenLeader.ContenderId);
         Assert.Empty(await green.GetJobsAsync());
         Assert.Single(await blue.GetJobsAsync());
+    }
+
+    [Fact]
+    public async Task ClusterIdsNamespaceJobResultsAndLeaderAddresses()
+    {
+        await using var blue = await ConnectAsync("blue");
+        await using var green = await ConnectAsync("green");
+        var blueLeader = await blue.AcquireOrRenewLeadershipAsync("jm-blue", "http://blue:8081", TimeSpan.FromSeconds(30));
+        var greenLeader = await green.AcquireOrRenewLeadershipAsync("jm-green", "http://green:8081", TimeSpan.FromSeconds(30));
+        var blueResult = Result("FINISHED", new Dictionary<string, long> { ["n"] = 1 }, null, null, DateTimeOffset.UnixEpoch);
+
+        await blue.PutJobResultAsync(blueLeader.FencingToken, blueResult);
+        await blue.PublishLeaderAddressAsync(blueLeader.FencingToken, "rpc=http://blue:6123;rest=http://blue:8081/");
+
+        Assert.Null(await green.GetJobResultAsync(blueResult.JobId));
+        Assert.Equal(greenLeader, await green.GetLeaderAsync());
+        // The same job id in the other cluster is a different entry: writing and removing it leaves blue's alone.
+        await green.PutJobResultAsync(greenLeader.FencingToken, blueResult with { Status = "FAILED", FailureType = "X", FailureMessage = "green" });
+        AssertSameResult(blueResult, await blue.GetJobResultAsync(blueResult.JobId));
+        await green.RemoveJobResultAsync(greenLeader.FencingToken, blueResult.JobId);
+        AssertSameResult(blueResult, await blue.GetJobResultAsync(blueResult.JobId));
     }
 
     [Fact]
