@@ -63,6 +63,8 @@ internal static class JobManagerCommand
                 MaxUploadBytes = parse.GetValue(maxUpload) is { } megabytes ? megabytes * 1024L * 1024L : defaults.MaxUploadBytes,
             };
 
+            PortCheck.EnsureFree(configuration.BindAddress, configuration.RestPort, "--port");
+            PortCheck.EnsureFree(configuration.BindAddress, configuration.RpcPort, "--rpc-port");
             var explicitDirectory = parse.GetValue(artifactDirectory)?.FullName;
             // A default folder is this process's alone: nobody could find it after exit, so it goes with the process.
             var directory = explicitDirectory ?? Path.Combine(Path.GetTempPath(), $"rill-jobmanager-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");

@@ -17,8 +17,11 @@ internal static class ListCommand
         {
             using var client = ClusterOptions.Connect(parse, jobManager, authToken);
             var jobs = await client.ListJobsAsync(cancellation).ConfigureAwait(false);
-            // GET /jobs has ids and states only; names and times need one details request per job.
-            var details = await Task.WhenAll(jobs.Select(job => DetailsOrNullAsync(client, job.Id, cancellation))).ConfigureAwait(false);
+            // GET /jobs has ids and states only; names and times need one details request per job, a few at a time so
+            // a long history does not flood the JobManager.
+            var details = new JobDetailsResponse?[jobs.Count];
+            await Parallel.ForEachAsync(Enumerable.Range(0, jobs.Count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellation },
+                async (i, ct) => details[i] = await DetailsOrNullAsync(client, jobs[i].Id, ct).ConfigureAwait(false)).ConfigureAwait(false);
 
             var table = Terminal.CreateTable("ID", "NAME", "STATUS", "START", "DURATION");
             foreach (var (job, detail) in jobs.Zip(details).OrderByDescending(row => row.Second?.StartTime ?? long.MaxValue))

@@ -46,6 +46,8 @@ internal static class TaskManagerCommand
                 DataPort = parse.GetValue(dataPort),
                 HeartbeatTimeout = parse.GetValue(heartbeatTimeout) ?? defaults.HeartbeatTimeout,
             };
+            PortCheck.EnsureFree(configuration.BindAddress, configuration.RpcPort, "--rpc-port");
+            PortCheck.EnsureFree(configuration.BindAddress, configuration.DataPort, "--data-port");
             var jobManagerUrl = parse.GetRequiredValue(jobManager);
             var token = ClusterOptions.GetAuthToken(parse, authToken);
             await ServerRun.UntilCanceledAsync("TaskManager",

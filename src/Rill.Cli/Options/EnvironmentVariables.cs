@@ -10,6 +10,6 @@ internal static class EnvironmentVariables
 
     public const string AuthToken = "RILL_AUTH_TOKEN";
 
-    /// <summary>The variable's value, or null when it is unset or empty (an empty export means "unset" to users).</summary>
-    public static string? Get(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+    /// <summary>The variable's value, or null when it is unset or blank (an empty export means "unset" to users).</summary>
+    public static string? Get(string name) => Environment.GetEnvironmentVariable(name) is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
 }

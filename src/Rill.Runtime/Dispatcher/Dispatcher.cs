@@ -73,8 +73,29 @@ public sealed class Dispatcher : IDispatcherGateway, IAsyncDisposable
         return await entry.Result.Task.ConfigureAwait(false);
     }
 
-    public Task<IReadOnlyList<JobOverview>> ListJobsAsync() => _main.CallAsync(() =>
-        (IReadOnlyList<JobOverview>)_jobs.Values.Select(e => new JobOverview(e.Job.JobId, e.Job.JobName, e.Status, e.SubmittedAt, e.FinalDetails?.EndTime)).ToList());
+    public async Task<IReadOnlyList<JobOverview>> ListJobsAsync()
+    {
+        var entries = await _main.CallAsync(() => _jobs.Values.ToList()).ConfigureAwait(false);
+        var overviews = await Task.WhenAll(entries.Select(async e =>
+        {
+            // A running job's status is its JobMaster's (CREATED while it waits for slots, RESTARTING, …).
+            var status = e.Status;
+            if (e.JobMaster is { } jobMaster && !e.Result.Task.IsCompleted)
+            {
+                try
+                {
+                    status = (await jobMaster.RequestJobDetailsAsync().ConfigureAwait(false)).Status;
+                }
+                catch (ObjectDisposedException)
+                {
+                    // it just ended; the entry's own status follows
+                }
+            }
+
+            return new JobOverview(e.Job.JobId, e.Job.JobName, status, e.SubmittedAt, e.FinalDetails?.EndTime);
+        })).ConfigureAwait(false);
+        return overviews;
+    }
 
     public async Task<JobDetails?> RequestJobDetailsAsync(Guid jobId)
     {

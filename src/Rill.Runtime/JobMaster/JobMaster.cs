@@ -187,8 +187,10 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
     private void OnTaskFailure(Execution execution, Exception failure)
     {
         var cause = failure is Tasks.OperatorException { InnerException: { } inner } ? inner : failure;
+        // A failure from another process keeps its original type name: that is the exception users look for.
+        var typeName = cause is Rpc.RemoteException remote ? remote.OriginalTypeName : cause.GetType().FullName ?? cause.GetType().Name;
         _exceptions.Add(new JobExceptionInfo(DateTimeOffset.UtcNow, execution.Vertex.Name, execution.TaskExecutor?.TaskManagerId,
-            cause.GetType().FullName ?? cause.GetType().Name, failure.Message, cause.ToString()));
+            typeName, failure.Message, cause.ToString()));
         if (_status is not (JobStatus.Running or JobStatus.Created))
         {
             return; // already failing, restarting or canceling

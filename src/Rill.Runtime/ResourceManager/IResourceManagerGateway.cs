@@ -4,7 +4,8 @@ using Rill.Runtime.TaskExecutor;
 namespace Rill.Runtime.ResourceManager;
 
 /// <summary>A TaskManager as the ResourceManager lists it.</summary>
-public sealed record TaskManagerInfo(string Id, int SlotsNumber, int FreeSlots, DateTimeOffset RegisteredAt);
+public sealed record TaskManagerInfo(string Id, int SlotsNumber, int FreeSlots, DateTimeOffset RegisteredAt,
+    DateTimeOffset? LastHeartbeat = null, Messages.TaskManagerMetrics? Metrics = null);
 
 /// <summary>
 /// Declarative resource needs (Flink's FLIP-138): a job says how many slots it wants, not which. Reactive mode

@@ -57,7 +57,15 @@ public sealed class ResourceManager : IResourceManagerGateway, IAsyncDisposable
         Exception cause;
         try
         {
-            await taskExecutor.HeartbeatAsync().WaitAsync(_heartbeatTimeout, _stop.Token).ConfigureAwait(false);
+            var metrics = await taskExecutor.HeartbeatAsync().WaitAsync(_heartbeatTimeout, _stop.Token).ConfigureAwait(false);
+            await _main.CallAsync(() =>
+            {
+                if (_taskManagers.TryGetValue(taskExecutor.TaskManagerId, out var registered) && ReferenceEquals(registered.Gateway, taskExecutor))
+                {
+                    registered.LastHeartbeat = DateTimeOffset.UtcNow;
+                    registered.Metrics = metrics;
+                }
+            }).ConfigureAwait(false);
             return;
         }
         catch (TimeoutException)
@@ -171,7 +179,7 @@ public sealed class ResourceManager : IResourceManagerGateway, IAsyncDisposable
 
     public Task<IReadOnlyList<TaskManagerInfo>> RequestTaskManagersAsync() => _main.CallAsync(() =>
         (IReadOnlyList<TaskManagerInfo>)_taskManagers.Values
-            .Select(t => new TaskManagerInfo(t.Gateway.TaskManagerId, t.SlotJobs.Length, t.SlotJobs.Count(j => j is null), t.RegisteredAt))
+            .Select(t => new TaskManagerInfo(t.Gateway.TaskManagerId, t.SlotJobs.Length, t.SlotJobs.Count(j => j is null), t.RegisteredAt, t.LastHeartbeat, t.Metrics))
             .ToList());
 
     private void AllocateFreeSlots()
@@ -217,7 +225,12 @@ public sealed class ResourceManager : IResourceManagerGateway, IAsyncDisposable
         _stop.Dispose();
     }
 
-    private sealed record RegisteredTaskManager(ITaskExecutorGateway Gateway, Guid?[] SlotJobs, DateTimeOffset RegisteredAt);
+    private sealed record RegisteredTaskManager(ITaskExecutorGateway Gateway, Guid?[] SlotJobs, DateTimeOffset RegisteredAt)
+    {
+        public DateTimeOffset? LastHeartbeat { get; set; }
+
+        public Messages.TaskManagerMetrics? Metrics { get; set; }
+    }
 
     private sealed class JobNeeds(IJobMasterGateway jobMaster)
     {

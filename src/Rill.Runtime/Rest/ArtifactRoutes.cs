@@ -80,7 +80,8 @@ internal static class ArtifactRoutes
                 return Problem(StatusCodes.Status404NotFound, $"Artifact {artifactId} not found.");
             }
 
-            var stream = new MemoryStream();
+            // Through a temporary file that goes away when the response is sent: an application can be large.
+            var stream = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
             System.IO.Compression.ZipFile.CreateFromDirectory(artifact.Directory, stream);
             stream.Position = 0;
             return Results.File(stream, "application/zip", artifact.FileName);

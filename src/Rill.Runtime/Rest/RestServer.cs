@@ -161,7 +161,7 @@ public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGa
                     ["id"] = t.Id,
                     ["slotsNumber"] = t.SlotsNumber,
                     ["freeSlots"] = t.FreeSlots,
-                    ["timeSinceLastHeartbeat"] = 0,
+                    ["timeSinceLastHeartbeat"] = SinceLastHeartbeat(t),
                 }),
             });
         });
@@ -177,6 +177,13 @@ public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGa
                     ["slotsNumber"] = taskManager.SlotsNumber,
                     ["freeSlots"] = taskManager.FreeSlots,
                     ["registeredAt"] = taskManager.RegisteredAt.ToUnixTimeMilliseconds(),
+                    ["timeSinceLastHeartbeat"] = SinceLastHeartbeat(taskManager),
+                    ["metrics"] = taskManager.Metrics is not { } metrics ? new Dictionary<string, long>() : new Dictionary<string, long>
+                    {
+                        ["dataPlaneBytesSent"] = metrics.DataBytesSent,
+                        ["maxInFlightBytesPerChannel"] = metrics.MaxInFlightBytesPerChannel,
+                        ["maxCreditBytesPerChannel"] = metrics.MaxCreditBytesPerChannel,
+                    },
                 });
         });
 
@@ -209,6 +216,9 @@ public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGa
             return await dispatcher.CancelJobAsync(id).ConfigureAwait(false) ? Results.Accepted() : UnknownJob(jobId);
         });
     }
+
+    private static long SinceLastHeartbeat(TaskManagerInfo taskManager) =>
+        (long)(DateTimeOffset.UtcNow - (taskManager.LastHeartbeat ?? taskManager.RegisteredAt)).TotalMilliseconds;
 
     private async Task<IResult> WithJobAsync(string jobId, Func<JobDetails, IResult> render)
     {

@@ -25,8 +25,8 @@ public interface ITaskExecutorGateway
     /// <summary>Drops the partitions of a job's attempts before <paramref name="attempt"/> (the job restarted).</summary>
     Task ReleasePartitionsAsync(Guid jobId, int attempt);
 
-    /// <summary>Answers if the TaskManager is alive; the ResourceManager's failure detector calls it periodically.</summary>
-    Task HeartbeatAsync();
+    /// <summary>Answers if the TaskManager is alive, with its metrics; the ResourceManager's failure detector calls it periodically.</summary>
+    Task<TaskManagerMetrics?> HeartbeatAsync();
 
     /// <summary>Frees a slot and releases the job's partitions on this TaskManager once it holds no more of the job's slots.</summary>
     Task FreeSlotAsync(Guid allocationId);

@@ -75,7 +75,11 @@ internal sealed class RemoteTaskExecutorGateway : ITaskExecutorGateway
     public Task ReleasePartitionsAsync(Guid jobId, int attempt) =>
         RpcCall.InvokeAsync(_target, () => _service.ReleasePartitionsAsync(new ReleasePartitionsRequest { JobId = jobId, Attempt = attempt }, Context()));
 
-    public Task HeartbeatAsync() => RpcCall.InvokeAsync(_target, () => _service.HeartbeatAsync(Ack.Instance, Context()));
+    public async Task<TaskManagerMetrics?> HeartbeatAsync()
+    {
+        var response = await RpcCall.InvokeAsync(_target, () => _service.HeartbeatAsync(Ack.Instance, Context())).ConfigureAwait(false);
+        return new TaskManagerMetrics(response.DataBytesSent, response.MaxInFlightBytesPerChannel, response.MaxCreditBytesPerChannel);
+    }
 
     public Task FreeSlotAsync(Guid allocationId) =>
         RpcCall.InvokeAsync(_target, () => _service.FreeSlotAsync(new FreeSlotRequest { AllocationId = allocationId }, Context()));

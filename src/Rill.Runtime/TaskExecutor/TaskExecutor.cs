@@ -23,8 +23,9 @@ public sealed class TaskExecutor : ITaskExecutorGateway, IAsyncDisposable
     private volatile bool _dead;
 
     public TaskExecutor(string id, int numberOfSlots, IResourceManagerGateway? resourceManager, ResultPartitionManager partitions, IProcessingTimeService processingTime,
-        System.Net.IPEndPoint? dataAddress = null)
+        System.Net.IPEndPoint? dataAddress = null, Func<TaskManagerMetrics>? metrics = null)
     {
+        _metrics = metrics;
         TaskManagerId = id;
         DataAddress = dataAddress;
         _resourceManager = resourceManager;
@@ -71,7 +72,13 @@ public sealed class TaskExecutor : ITaskExecutorGateway, IAsyncDisposable
         }
     });
 
-    public Task HeartbeatAsync() => CallIfAlive(() => { });
+    public async Task<TaskManagerMetrics?> HeartbeatAsync()
+    {
+        await CallIfAlive(() => { }).ConfigureAwait(false);
+        return _metrics?.Invoke();
+    }
+
+    private readonly Func<TaskManagerMetrics>? _metrics;
 
     public Task ReleasePartitionsAsync(Guid jobId, int attempt) => CallIfAlive(() => _partitions.ReleaseAttemptsBefore(jobId, attempt));
 

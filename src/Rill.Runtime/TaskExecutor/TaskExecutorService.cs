@@ -56,11 +56,16 @@ internal sealed class TaskExecutorService(TaskManagerRunner runner) : ITaskExecu
         return Ack.Instance;
     }
 
-    public async ValueTask<Ack> HeartbeatAsync(Ack request, CallContext context = default)
+    public async ValueTask<HeartbeatResponse> HeartbeatAsync(Ack request, CallContext context = default)
     {
         CheckToken(context);
-        await TaskExecutor.HeartbeatAsync().ConfigureAwait(false);
-        return Ack.Instance;
+        var metrics = await TaskExecutor.HeartbeatAsync().ConfigureAwait(false);
+        return new HeartbeatResponse
+        {
+            DataBytesSent = metrics?.DataBytesSent ?? 0,
+            MaxInFlightBytesPerChannel = metrics?.MaxInFlightBytesPerChannel ?? 0,
+            MaxCreditBytesPerChannel = metrics?.MaxCreditBytesPerChannel ?? 0,
+        };
     }
 
     public async ValueTask<Ack> FreeSlotAsync(FreeSlotRequest request, CallContext context = default)

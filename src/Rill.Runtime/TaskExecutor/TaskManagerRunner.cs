@@ -64,7 +64,9 @@ public sealed class TaskManagerRunner : IAsyncDisposable
         _dataServer = new PartitionRequestServer(partitions, _configuration.BindAddress, _configuration.DataPort);
         _dataServer.Start();
         DataAddress = new IPEndPoint(_configuration.EffectiveAdvertisedAddress, _dataServer.EndPoint.Port);
-        TaskExecutor = new TaskExecutor(_configuration.TaskManagerId, _configuration.NumberOfSlots, null, partitions, SystemProcessingTimeService.Instance, DataAddress);
+        var dataServer = _dataServer;
+        TaskExecutor = new TaskExecutor(_configuration.TaskManagerId, _configuration.NumberOfSlots, null, partitions, SystemProcessingTimeService.Instance, DataAddress,
+            () => new TaskManagerMetrics(dataServer.BytesSent, dataServer.MaxInFlightBytesPerChannel, (long)dataServer.MaxInitialCredit * _configuration.Network.SegmentSize));
         var service = new TaskExecutorService(this);
         _rpcServer = await RpcServer.StartAsync(_configuration.BindAddress, _configuration.RpcPort, FormatHost(_configuration.EffectiveAdvertisedAddress),
             services => services.AddSingleton(service),

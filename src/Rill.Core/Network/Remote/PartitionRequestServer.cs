@@ -33,6 +33,36 @@ public sealed class PartitionRequestServer : IAsyncDisposable
 
     public long BytesSent => Interlocked.Read(ref _bytesSent);
 
+    /// <summary>
+    /// The most bytes ever in flight on one channel: sent, but not yet given back as credit by the consumer. Credit-based
+    /// flow control keeps it at or below <see cref="MaxInitialCredit"/> buffers, whatever the consumer's speed.
+    /// </summary>
+    public long MaxInFlightBytesPerChannel => Interlocked.Read(ref _maxInFlightBytes);
+
+    /// <summary>The largest credit a consumer granted a channel when it asked for it (its buffers for that channel).</summary>
+    public int MaxInitialCredit => Volatile.Read(ref _maxInitialCredit);
+
+    private long _maxInFlightBytes;
+    private int _maxInitialCredit;
+
+    private void RecordInFlight(long bytes)
+    {
+        var seen = Interlocked.Read(ref _maxInFlightBytes);
+        while (bytes > seen && Interlocked.CompareExchange(ref _maxInFlightBytes, bytes, seen) != seen)
+        {
+            seen = Interlocked.Read(ref _maxInFlightBytes);
+        }
+    }
+
+    private void RecordInitialCredit(int credit)
+    {
+        var seen = Volatile.Read(ref _maxInitialCredit);
+        while (credit > seen && Interlocked.CompareExchange(ref _maxInitialCredit, credit, seen) != seen)
+        {
+            seen = Volatile.Read(ref _maxInitialCredit);
+        }
+    }
+
     public void Start()
     {
         _listener.Start();
@@ -135,6 +165,9 @@ public sealed class PartitionRequestServer : IAsyncDisposable
         : IBufferAvailabilityListener
     {
         private readonly SemaphoreSlim _wake = new(0);
+        private readonly Queue<int> _inFlight = new(); // sizes of buffers sent and not yet credited back, oldest first
+        private long _inFlightBytes;
+        private readonly int _initialCredit = initialCredit;
         private int _credit = initialCredit;
         private NetworkBuffer? _waitingForCredit;
 
@@ -142,6 +175,7 @@ public sealed class PartitionRequestServer : IAsyncDisposable
 
         public async Task RunAsync(CancellationToken cancellation)
         {
+            server.RecordInitialCredit(_initialCredit);
             subpartition.Attach(this, 0);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
             var credits = ReadCreditsAsync(linked.Token);
@@ -209,6 +243,13 @@ public sealed class PartitionRequestServer : IAsyncDisposable
                 buffer.Memory.AsSpan(0, buffer.Size).CopyTo(payload.AsSpan(4));
                 var size = buffer.Size;
                 buffer.Recycle(); // back to the producer's pool only once it is on the wire
+                lock (_inFlight)
+                {
+                    _inFlight.Enqueue(size);
+                    _inFlightBytes += size;
+                    server.RecordInFlight(_inFlightBytes);
+                }
+
                 await Frames.WriteAsync(stream, FrameType.Buffer, payload, cancellation).ConfigureAwait(false);
                 server.CountSent(size);
             }
@@ -232,6 +273,15 @@ public sealed class PartitionRequestServer : IAsyncDisposable
                     if (credit <= 0)
                     {
                         throw new InvalidDataException($"Invalid credit {credit}.");
+                    }
+
+                    lock (_inFlight)
+                    {
+                        // Each credit is a buffer the consumer freed: the oldest ones sent are no longer in flight.
+                        for (var i = 0; i < credit && _inFlight.TryDequeue(out var freed); i++)
+                        {
+                            _inFlightBytes -= freed;
+                        }
                     }
 
                     Interlocked.Add(ref _credit, credit);

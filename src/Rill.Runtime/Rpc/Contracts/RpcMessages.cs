@@ -49,6 +49,15 @@ public sealed class HeartbeatSignal
     [ProtoMember(1)] public long SentAtUnixMs { get; set; }
 }
 
+/// <summary>A TaskManager's answer to a heartbeat: alive, and its data-plane metrics.</summary>
+[ProtoContract]
+public sealed class HeartbeatResponse
+{
+    [ProtoMember(1)] public long DataBytesSent { get; set; }
+    [ProtoMember(2)] public long MaxInFlightBytesPerChannel { get; set; }
+    [ProtoMember(3)] public long MaxCreditBytesPerChannel { get; set; }
+}
+
 [ProtoContract]
 public sealed class SlotOfferMessage
 {

@@ -47,7 +47,7 @@ public interface ITaskExecutorService
 
     ValueTask<Ack> ReleasePartitionsAsync(ReleasePartitionsRequest request, CallContext context = default);
 
-    ValueTask<Ack> HeartbeatAsync(Ack request, CallContext context = default);
+    ValueTask<HeartbeatResponse> HeartbeatAsync(Ack request, CallContext context = default);
 
     ValueTask<Ack> FreeSlotAsync(FreeSlotRequest request, CallContext context = default);
 
