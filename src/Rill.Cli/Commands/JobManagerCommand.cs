@@ -25,6 +25,11 @@ internal static class JobManagerCommand
             Description = "Where uploaded applications are kept (and found again after a restart); default a fresh folder under the temp directory, removed at exit.",
             HelpName = "DIR",
         };
+        var restartStrategy = new Option<string?>("--restart-strategy")
+        {
+            Description = $"How failed jobs restart: {Rill.Runtime.Scheduler.RestartStrategies.Syntax}; default fixed-delay:10:1.",
+            HelpName = "SPEC",
+        };
         var maxUpload = new Option<int?>("--max-upload-mb")
         {
             Description = $"Largest application upload accepted, in MiB; default {defaults.MaxUploadBytes / (1024 * 1024)}.",
@@ -34,7 +39,7 @@ internal static class JobManagerCommand
 
         var command = new Command("jobmanager", "Run a session cluster's JobManager until Ctrl+C or SIGTERM.")
         {
-            port, bindAddress, advertisedAddress, rpcPort, authToken, heartbeatTimeout, artifactDirectory, maxUpload,
+            port, bindAddress, advertisedAddress, rpcPort, authToken, heartbeatTimeout, artifactDirectory, maxUpload, restartStrategy,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -52,8 +57,19 @@ internal static class JobManagerCommand
                 throw new UsageException($"--heartbeat-timeout must be longer than the heartbeat interval ({defaults.HeartbeatInterval.TotalSeconds:0.#} s).");
             }
 
+            Func<Rill.Runtime.Scheduler.IRestartStrategy> restarts;
+            try
+            {
+                restarts = parse.GetValue(restartStrategy) is { } spec ? Rill.Runtime.Scheduler.RestartStrategies.Parse(spec) : defaults.RestartStrategy;
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException(e.Message);
+            }
+
             var configuration = defaults with
             {
+                RestartStrategy = restarts,
                 RestPort = parse.GetValue(port),
                 BindAddress = bind,
                 AdvertisedAddress = parse.GetValue(advertisedAddress),

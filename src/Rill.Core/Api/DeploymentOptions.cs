@@ -11,7 +11,7 @@ namespace Rill.Api;
 public sealed record DeploymentOptions
 {
     /// <summary>The option names <see cref="Read"/> understands, for programs that reject unknown options.</summary>
-    public static readonly string[] Keys = ["cluster", "cluster-id", "role", "jobmanager", "slots", "bind-address", "advertised-address", "auth-token", "heartbeat-timeout"];
+    public static readonly string[] Keys = ["cluster", "cluster-id", "role", "jobmanager", "slots", "bind-address", "advertised-address", "auth-token", "heartbeat-timeout", "restart-strategy"];
 
     /// <summary>HA services URL (<c>redis://host:port</c>): the processes elect a JobManager leader among themselves.</summary>
     public string? Cluster { get; init; }
@@ -36,6 +36,9 @@ public sealed record DeploymentOptions
     public string? AuthToken { get; init; }
 
     public TimeSpan? HeartbeatTimeout { get; init; }
+
+    /// <summary>How the JobManager restarts a failed job (<c>none</c>, <c>fixed-delay:10:1</c>, <c>failure-rate:3:60:1</c>); checked by the runtime.</summary>
+    public string? RestartStrategy { get; init; }
 
     public bool IsDistributed => Cluster is not null || Role is not null;
 
@@ -63,7 +66,14 @@ public sealed record DeploymentOptions
             AdvertisedAddress = NonEmpty(get, "advertised-address") ?? defaults.AdvertisedAddress,
             AuthToken = NonEmpty(get, "auth-token") ?? defaults.AuthToken,
             HeartbeatTimeout = get("heartbeat-timeout") is { } timeout ? ParseSeconds(timeout) : defaults.HeartbeatTimeout,
+            RestartStrategy = NonEmpty(get, "restart-strategy") ?? defaults.RestartStrategy,
         };
+        if (options.RestartStrategy is { } restart
+            && !System.Text.RegularExpressions.Regex.IsMatch(restart, @"^(none|fixed-delay:[1-9][0-9]*:[0-9]+(\.[0-9]+)?|failure-rate:[1-9][0-9]*:[0-9]+(\.[0-9]+)?:[0-9]+(\.[0-9]+)?)$"))
+        {
+            throw new ArgumentException($"Option --restart-strategy must be none, fixed-delay:ATTEMPTS:DELAY_S or failure-rate:MAX_FAILURES:INTERVAL_S:DELAY_S, got '{restart}'.");
+        }
+
         if (options.Cluster is not null && !options.Cluster.StartsWith("redis://", StringComparison.OrdinalIgnoreCase))
         {
             throw new ArgumentException($"Option --cluster must be a redis:// URL, got '{options.Cluster}'.");

@@ -177,6 +177,7 @@ public sealed class ApplicationClusterExecutor(StreamExecutionEnvironment enviro
         RestPort = environment.RestPort ?? 8081,
         RestAuthToken = _options.AuthToken,
         HeartbeatTimeout = _options.HeartbeatTimeout ?? TimeSpan.FromSeconds(10),
+        RestartStrategy = _options.RestartStrategy is { } spec ? Scheduler.RestartStrategies.Parse(spec) : new JobManagerConfiguration().RestartStrategy,
     };
 
     private IPAddress BindAddress => _options.BindAddress is { } bind ? IPAddress.Parse(bind) : IPAddress.Loopback;

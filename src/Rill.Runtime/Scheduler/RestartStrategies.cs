@@ -18,6 +18,26 @@ public static class RestartStrategies
 
     public static Func<IRestartStrategy> FailureRate(int maxFailuresPerInterval, TimeSpan interval, TimeSpan delay) =>
         () => new FailureRateRestartStrategy(maxFailuresPerInterval, interval, delay);
+
+    /// <summary>The forms <see cref="Parse"/> accepts, for help texts and error messages.</summary>
+    public const string Syntax = "none | fixed-delay:ATTEMPTS:DELAY_S | failure-rate:MAX_FAILURES:INTERVAL_S:DELAY_S";
+
+    /// <summary>Reads a restart strategy from a command line value such as <c>fixed-delay:10:1</c>.</summary>
+    /// <exception cref="ArgumentException">Not one of the <see cref="Syntax"/> forms.</exception>
+    public static Func<IRestartStrategy> Parse(string spec)
+    {
+        var parts = spec.Split(':');
+        var numbers = parts.Skip(1).Select(p => double.TryParse(p, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 0 ? n : -1).ToArray();
+        return (parts[0], numbers) switch
+        {
+            ("none", []) => None,
+            ("fixed-delay", [var attempts, var delay]) when attempts >= 1 && attempts == Math.Floor(attempts) && delay >= 0 =>
+                FixedDelay((int)attempts, TimeSpan.FromSeconds(delay)),
+            ("failure-rate", [var failures, var interval, var delay]) when failures >= 1 && failures == Math.Floor(failures) && interval > 0 && delay >= 0 =>
+                FailureRate((int)failures, TimeSpan.FromSeconds(interval), TimeSpan.FromSeconds(delay)),
+            _ => throw new ArgumentException($"'{spec}' is not a restart strategy; use {Syntax}."),
+        };
+    }
 }
 
 internal sealed class NoRestartStrategy : IRestartStrategy
