@@ -81,7 +81,9 @@ public sealed class ProcessingTimeWindowTests
             .Aggregate(new KeyedSum(), (key, window, acc) => (Key: key, acc.Sum, acc.Count, window.Start, window.End)));
 
         Assert.Equal(8000, result.Sum(r => r.Count));
-        Assert.True(result.Count >= 20, $"only {result.Count} windows");
+        // About 40 windows on an idle machine; under load the generator falls behind its rate and fewer windows see
+        // records. Enough to have many window ends while records keep arriving is all this test needs.
+        Assert.True(result.Count >= 6, $"only {result.Count} windows");
         var repeated = result.GroupBy(r => (r.Key, r.Start)).Where(g => g.Count() > 1).Select(g => $"[{g.Key.Start}, +20) key {g.Key.Key}: counts {string.Join("+", g.Select(r => r.Count))}").ToList();
         Assert.True(repeated.Count == 0, $"{repeated.Count} windows fired more than once: {string.Join("; ", repeated.Take(5))}");
     }
