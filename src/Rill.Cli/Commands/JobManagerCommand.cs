@@ -25,6 +25,7 @@ internal static class JobManagerCommand
             Description = "Where uploaded applications are kept (and found again after a restart); default a fresh folder under the temp directory, removed at exit.",
             HelpName = "DIR",
         };
+        var (cluster, clusterId) = ClusterOptions.HighAvailability();
         var restartStrategy = new Option<string?>("--restart-strategy")
         {
             Description = $"How failed jobs restart: {Rill.Runtime.Scheduler.RestartStrategies.Syntax}; default fixed-delay:10:1.",
@@ -39,7 +40,7 @@ internal static class JobManagerCommand
 
         var command = new Command("jobmanager", "Run a session cluster's JobManager until Ctrl+C or SIGTERM.")
         {
-            port, bindAddress, advertisedAddress, rpcPort, authToken, heartbeatTimeout, artifactDirectory, maxUpload, restartStrategy,
+            port, bindAddress, advertisedAddress, rpcPort, authToken, heartbeatTimeout, artifactDirectory, maxUpload, restartStrategy, cluster, clusterId,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -82,11 +83,16 @@ internal static class JobManagerCommand
             PortCheck.EnsureFree(configuration.BindAddress, configuration.RestPort, "--port");
             PortCheck.EnsureFree(configuration.BindAddress, configuration.RpcPort, "--rpc-port");
             var explicitDirectory = parse.GetValue(artifactDirectory)?.FullName;
+            if (parse.GetValue(cluster) is not null && explicitDirectory is null)
+            {
+                throw new UsageException("--cluster needs --artifact-dir: a standby JobManager resumes jobs from the uploads the leader kept there, so all of them must share it.");
+            }
+
             // A default folder is this process's alone: nobody could find it after exit, so it goes with the process.
             var directory = explicitDirectory ?? Path.Combine(Path.GetTempPath(), $"rill-jobmanager-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
             try
             {
-                await ServerRun.UntilCanceledAsync("JobManager", () => SessionClusterEntrypoint.RunJobManagerAsync(configuration, directory, cancellation), cancellation)
+                await ServerRun.UntilCanceledAsync("JobManager", () => SessionClusterEntrypoint.RunJobManagerAsync(configuration, directory, cancellation, parse.GetValue(cluster), parse.GetValue(clusterId)!), cancellation)
                     .ConfigureAwait(false);
             }
             finally

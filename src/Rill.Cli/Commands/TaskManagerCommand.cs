@@ -16,7 +16,8 @@ internal static class TaskManagerCommand
     public static Command Create()
     {
         var defaults = new TaskManagerConfiguration();
-        var jobManager = ClusterOptions.JobManager(fallback: null);
+        var jobManager = ClusterOptions.OptionalJobManager();
+        var (cluster, clusterId) = ClusterOptions.HighAvailability();
         var slots = new Option<int>("--slots")
         {
             Description = "Number of task slots (parallel subtask pipelines) offered.",
@@ -33,7 +34,7 @@ internal static class TaskManagerCommand
 
         var command = new Command("taskmanager", "Run a TaskManager that offers slots to a JobManager, until Ctrl+C or SIGTERM.")
         {
-            jobManager, slots, bindAddress, advertisedAddress, rpcPort, dataPort, authToken, heartbeatTimeout,
+            jobManager, cluster, clusterId, slots, bindAddress, advertisedAddress, rpcPort, dataPort, authToken, heartbeatTimeout,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -48,10 +49,19 @@ internal static class TaskManagerCommand
             };
             PortCheck.EnsureFree(configuration.BindAddress, configuration.RpcPort, "--rpc-port");
             PortCheck.EnsureFree(configuration.BindAddress, configuration.DataPort, "--data-port");
-            var jobManagerUrl = parse.GetRequiredValue(jobManager);
+            var jobManagerUrl = parse.GetValue(jobManager);
+            var haServices = parse.GetValue(cluster);
+            if ((jobManagerUrl is null) == (haServices is null))
+            {
+                throw new UsageException(
+                    $"Name the JobManager to join with exactly one of --jobmanager URL (or {EnvironmentVariables.JobManager}), its REST URL, or --cluster redis://HOST:PORT, the HA services its leader is found in.");
+            }
+
             var token = ClusterOptions.GetAuthToken(parse, authToken);
             await ServerRun.UntilCanceledAsync("TaskManager",
-                () => SessionClusterEntrypoint.RunTaskManagerAsync(configuration, jobManagerUrl, token, cancellation), cancellation).ConfigureAwait(false);
+                () => haServices is not null
+                    ? SessionClusterEntrypoint.RunTaskManagerAsync(configuration, haServices, parse.GetValue(clusterId)!, token, cancellation)
+                    : SessionClusterEntrypoint.RunTaskManagerAsync(configuration, jobManagerUrl!, token, cancellation), cancellation).ConfigureAwait(false);
             return ExitCodes.Success;
         });
         return command;

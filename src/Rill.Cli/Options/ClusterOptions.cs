@@ -39,6 +39,44 @@ internal static class ClusterOptions
         return option;
     }
 
+    /// <summary>The JobManager's REST URL when another way to find it may be given instead: the option, else RILL_JOBMANAGER, else null.</summary>
+    public static Option<Uri?> OptionalJobManager()
+    {
+        var option = new Option<Uri?>("--jobmanager")
+        {
+            Description = $"REST URL of the JobManager to join (env {EnvironmentVariables.JobManager}); not needed with --cluster.",
+            HelpName = "URL",
+            CustomParser = result => OptionValues.RestUrl(result),
+        };
+        option.DefaultValueFactory = result => EnvironmentVariables.Get(EnvironmentVariables.JobManager) is { } fromEnvironment
+            ? OptionValues.RestUrl(fromEnvironment, EnvironmentVariables.JobManager, result.AddError)
+            : null;
+        return option;
+    }
+
+    /// <summary>HA services shared by an HA cluster's JobManagers and TaskManagers, and the cluster's id in them.</summary>
+    public static (Option<string?> Cluster, Option<string> ClusterId) HighAvailability() => (
+        new Option<string?>("--cluster")
+        {
+            Description = "HA services (redis://HOST:PORT): JobManagers elect a leader, TaskManagers follow it.",
+            HelpName = "URL",
+            CustomParser = result => result.Tokens.Single().Value is var value && value.StartsWith("redis://", StringComparison.OrdinalIgnoreCase)
+                ? value
+                : Fail(result, $"--cluster needs a redis:// URL such as redis://localhost:6379, got '{result.Tokens.Single().Value}'."),
+        },
+        new Option<string>("--cluster-id")
+        {
+            Description = "Namespaces the cluster's HA data (several clusters may share one Redis).",
+            HelpName = "ID",
+            DefaultValueFactory = _ => "default",
+        });
+
+    private static string? Fail(System.CommandLine.Parsing.ArgumentResult result, string message)
+    {
+        result.AddError(message);
+        return null;
+    }
+
     /// <summary>
     /// The bearer token option; read it with <see cref="GetAuthToken"/>. Given but blank is a usage error, never "no
     /// token". The variable is not the option's default value on purpose: help prints default values.

@@ -12,13 +12,16 @@ namespace Rill.Runtime.Artifacts;
 public sealed class SessionJobGraphs : IAsyncDisposable
 {
     private readonly HttpClient _http;
+    private readonly HighAvailability.ILeaderRetrieval _leader;
     private readonly ArtifactStore _store;
     private readonly ConcurrentDictionary<Guid, Lazy<Task<Planned>>> _jobs = new();
     private readonly ConcurrentDictionary<string, Lazy<Task<ArtifactInfo>>> _artifacts = new(StringComparer.Ordinal);
 
-    public SessionJobGraphs(Uri jobManager, string? authToken, string directory)
+    /// <param name="leader">Finds the JobManager leader, whose REST API serves the uploaded applications.</param>
+    public SessionJobGraphs(HighAvailability.ILeaderRetrieval leader, string? authToken, string directory)
     {
-        _http = new HttpClient { BaseAddress = jobManager, Timeout = TimeSpan.FromMinutes(5) };
+        _leader = leader;
+        _http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
         if (!string.IsNullOrEmpty(authToken))
         {
             _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", authToken);
@@ -55,7 +58,9 @@ public sealed class SessionJobGraphs : IAsyncDisposable
 
     private async Task<ArtifactInfo> DownloadAsync(string artifactId)
     {
-        using var response = await _http.GetAsync($"artifacts/{artifactId}/content", HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
+        var leader = await _leader.GetLeaderAsync(CancellationToken.None).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"Cannot fetch application {artifactId}: no JobManager leader is known right now.");
+        using var response = await _http.GetAsync(new Uri(new Uri(leader.RestAddress), $"artifacts/{artifactId}/content"), HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
             throw new InvalidOperationException($"Could not fetch application {artifactId} from the JobManager: HTTP {(int)response.StatusCode}.");

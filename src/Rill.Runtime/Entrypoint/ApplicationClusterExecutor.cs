@@ -66,8 +66,6 @@ public sealed class ApplicationClusterExecutor(StreamExecutionEnvironment enviro
         return await taskManager.WaitForJobEndAsync(job.JobId).WaitAsync(cancellation).ConfigureAwait(false);
     }
 
-    /// <summary>How long a leader's lease lasts: a dead leader is replaced after at most this long.</summary>
-    private static readonly TimeSpan LeaderLease = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// <c>--cluster redis://…</c>: every process runs a TaskManager and competes for leadership; the leader runs the
@@ -85,7 +83,7 @@ public sealed class ApplicationClusterExecutor(StreamExecutionEnvironment enviro
         }
 
         var configuration = JobManagerConfiguration() with { RestPort = environment.RestPort ?? 0 };
-        await using var contender = new JobManagerLeaderContender(services, configuration, LeaderLease,
+        await using var contender = new JobManagerLeaderContender(services, configuration, SessionClusterEntrypoint.LeaderLease,
             (jobManager, token, termStop) => LeadAsync(services, jobManager, token, job, started, termStop));
         contender.Start();
         Console.Error.WriteLine($"Rill application process {contender.ContenderId}: cluster '{_options.ClusterId}' at {cluster}, {_options.Slots} slots.");

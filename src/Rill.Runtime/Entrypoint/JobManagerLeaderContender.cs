@@ -76,7 +76,7 @@ internal sealed class JobManagerLeaderContender : IAsyncDisposable
 
     private async Task BeginTermAsync(long token, CancellationToken stop)
     {
-        var runner = new JobManagerRunner(_configuration, token);
+        var runner = new JobManagerRunner(_configuration, token, _services);
         try
         {
             await runner.StartAsync(stop).ConfigureAwait(false);

@@ -28,10 +28,18 @@ public sealed class JobManagerRunner : IAsyncDisposable
     private RpcServer? _rpcServer;
     private RestServer? _rest;
 
-    public JobManagerRunner(JobManagerConfiguration configuration, long fencingToken)
+    private readonly IHighAvailabilityServices? _highAvailability;
+    private SessionPrograms? _sessions;
+
+    /// <param name="highAvailability">
+    /// The HA services of the term <paramref name="fencingToken"/> belongs to: the Dispatcher then records session jobs in
+    /// the job store and their outcomes in the result store, fenced by that token. Null without HA.
+    /// </param>
+    public JobManagerRunner(JobManagerConfiguration configuration, long fencingToken, IHighAvailabilityServices? highAvailability = null)
     {
         _configuration = configuration;
         _fencingToken = fencingToken;
+        _highAvailability = highAvailability;
     }
 
     /// <summary>A term token for a JobManager without HA: random, so a restarted JobManager never accepts its predecessor's TaskManagers' calls.</summary>
@@ -65,13 +73,23 @@ public sealed class JobManagerRunner : IAsyncDisposable
         SessionPrograms? sessions = null;
         if (_configuration.ArtifactDirectory is { } artifactDirectory)
         {
-            sessions = new SessionPrograms(new Artifacts.ArtifactStore(artifactDirectory), _dispatcher, _rpc.Programs) { MaxUploadBytes = _configuration.MaxUploadBytes };
+            sessions = new SessionPrograms(new Artifacts.ArtifactStore(artifactDirectory), _dispatcher, _rpc.Programs)
+            {
+                MaxUploadBytes = _configuration.MaxUploadBytes,
+                Persist = _highAvailability is { } services ? submission => services.PutJobAsync(_fencingToken, submission) : null,
+            };
         }
 
+        _sessions = sessions;
         _dispatcher.JobTerminated += result =>
         {
             sessions?.OnJobTerminated(result);
             _ = NotifyJobEndedAsync(result);
+            if (sessions is not null && _highAvailability is not null && !_rpc.Stopping && result.Status.IsGloballyTerminal())
+            {
+                // Only a real end leaves the job store: a job suspended by a stopping JobManager stays for the next leader.
+                _ = RecordEndAsync(_highAvailability, result);
+            }
         };
         _rest = new RestServer(_dispatcher, _resourceManager, new RestOptions(_configuration.RestPort, _configuration.BindAddress, _configuration.RestAuthToken),
             new Dictionary<string, object?>
@@ -83,6 +101,52 @@ public sealed class JobManagerRunner : IAsyncDisposable
         await _rest.StartAsync(cancellation).ConfigureAwait(false);
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Rill JobManager: REST API at {_rest.Address}, RPC at {_rpcServer.Address} (term {_fencingToken})"));
+    }
+
+    private async Task RecordEndAsync(IHighAvailabilityServices services, JobResult result)
+    {
+        try
+        {
+            var cause = result.Failure is { InnerException: { } inner } ? inner : result.Failure;
+            await services.PutJobResultAsync(_fencingToken, new JobResultEntry(result.JobId, result.Status.ToString(), (long)result.NetRuntime.TotalMilliseconds,
+                result.Accumulators.ToDictionary(), cause is RemoteException remote ? remote.OriginalTypeName : cause?.GetType().FullName, result.Failure?.Message,
+                DateTimeOffset.UtcNow)).ConfigureAwait(false);
+            await services.RemoveJobAsync(_fencingToken, result.JobId).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is FencingTokenException or StackExchange.Redis.RedisException or TimeoutException)
+        {
+            Console.Error.WriteLine($"JobManager (term {_fencingToken}): could not record the end of job {JobIds.Format(result.JobId)}: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Resumes the session jobs of the job store (a new leader after a failover or restart): each is planned again from
+    /// its artifact, under its own id, and starts from the beginning (no checkpoints yet).
+    /// </summary>
+    public async Task RecoverJobsAsync()
+    {
+        if (_highAvailability is null || _sessions is null)
+        {
+            return;
+        }
+
+        foreach (var stored in await _highAvailability.GetJobsAsync().ConfigureAwait(false))
+        {
+            if (stored.ArtifactId is null)
+            {
+                continue; // an application-mode job: its own processes resume it
+            }
+
+            try
+            {
+                await _sessions.RunAsync(stored.ArtifactId, stored.EntryClass, stored.Arguments, stored.Parallelism, stored.JobId).ConfigureAwait(false);
+                Console.Error.WriteLine($"JobManager (term {_fencingToken}): resumed job {JobIds.Format(stored.JobId)} ({stored.JobName}) from the job store.");
+            }
+            catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or Artifacts.InvalidArtifactException)
+            {
+                Console.Error.WriteLine($"JobManager (term {_fencingToken}): cannot resume job {JobIds.Format(stored.JobId)} ({stored.JobName}): {e.Message}");
+            }
+        }
     }
 
     /// <summary>Tells every registered TaskManager how a job ended (application mode: their programs return with it).</summary>

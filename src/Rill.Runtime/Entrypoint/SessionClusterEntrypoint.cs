@@ -12,18 +12,49 @@ public static class SessionClusterEntrypoint
 {
     /// <summary>Runs a session JobManager until <paramref name="cancellation"/> fires (Ctrl+C, SIGTERM).</summary>
     /// <param name="artifactDirectory">Where uploaded applications are kept.</param>
-    public static async Task RunJobManagerAsync(JobManagerConfiguration configuration, string artifactDirectory, CancellationToken cancellation)
+    /// <param name="cluster">HA services (<c>redis://host:port</c>): JobManagers started with the same cluster id elect a leader; the
+    /// others stand by and take over (resuming the stored jobs) when it dies. They must share <paramref name="artifactDirectory"/>.</param>
+    public static async Task RunJobManagerAsync(JobManagerConfiguration configuration, string artifactDirectory, CancellationToken cancellation,
+        string? cluster = null, string clusterId = "default")
     {
-        await using var jobManager = new JobManagerRunner(configuration with { ArtifactDirectory = artifactDirectory }, JobManagerRunner.NewStaticFencingToken());
-        await jobManager.StartAsync(cancellation).ConfigureAwait(false);
+        configuration = configuration with { ArtifactDirectory = artifactDirectory };
+        if (cluster is null)
+        {
+            await using var jobManager = new JobManagerRunner(configuration, JobManagerRunner.NewStaticFencingToken());
+            await jobManager.StartAsync(cancellation).ConfigureAwait(false);
+            await WaitUntilCanceledAsync(cancellation).ConfigureAwait(false);
+            return;
+        }
+
+        await using var services = await RedisHighAvailabilityServices.ConnectAsync(cluster, clusterId).ConfigureAwait(false);
+        await using var contender = new JobManagerLeaderContender(services, configuration, LeaderLease, (jobManager, _, _) => jobManager.RecoverJobsAsync());
+        contender.Start();
+        Console.Error.WriteLine($"Rill JobManager contender {contender.ContenderId}: cluster '{clusterId}' at {cluster}; standing by until elected.");
         await WaitUntilCanceledAsync(cancellation).ConfigureAwait(false);
     }
+
+    /// <summary>How long a JobManager leader's lease lasts: a dead leader is replaced after at most this long.</summary>
+    internal static readonly TimeSpan LeaderLease = TimeSpan.FromSeconds(5);
 
     /// <summary>Runs a session TaskManager that serves the JobManager at <paramref name="jobManager"/> (its REST URL) until canceled.</summary>
     public static async Task RunTaskManagerAsync(TaskManagerConfiguration configuration, Uri jobManager, string? authToken, CancellationToken cancellation)
     {
         using var retrieval = new RestLeaderRetrieval(jobManager, authToken);
-        await using var programs = new SessionJobGraphs(jobManager, authToken, Path.Combine(Path.GetTempPath(), "rill-taskmanager-" + configuration.TaskManagerId));
+        await RunTaskManagerAsync(configuration, retrieval, jobManager.ToString(), authToken, cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a session TaskManager that follows the JobManager leader of an HA cluster until canceled.</summary>
+    public static async Task RunTaskManagerAsync(TaskManagerConfiguration configuration, string cluster, string clusterId, string? authToken, CancellationToken cancellation)
+    {
+        await using var services = await RedisHighAvailabilityServices.ConnectAsync(cluster, clusterId).ConfigureAwait(false);
+        await RunTaskManagerAsync(configuration, new HighAvailabilityLeaderRetrieval(services), $"the leader of cluster '{clusterId}' at {cluster}", authToken, cancellation)
+            .ConfigureAwait(false);
+    }
+
+    private static async Task RunTaskManagerAsync(TaskManagerConfiguration configuration, ILeaderRetrieval retrieval, string jobManager, string? authToken,
+        CancellationToken cancellation)
+    {
+        await using var programs = new SessionJobGraphs(retrieval, authToken, Path.Combine(Path.GetTempPath(), "rill-taskmanager-" + configuration.TaskManagerId));
         await using var taskManager = new TaskManagerRunner(configuration, retrieval, programs.ResolveAsync);
         taskManager.JobEnded += programs.Release;
         await taskManager.StartAsync(cancellation).ConfigureAwait(false);

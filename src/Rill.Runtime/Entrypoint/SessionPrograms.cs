@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Rill.Graph;
 using Rill.Runtime.Artifacts;
 using Rill.Runtime.Dispatcher;
+using Rill.Runtime.HighAvailability;
 using Rill.Runtime.Messages;
 
 namespace Rill.Runtime.Entrypoint;
@@ -18,17 +19,26 @@ public sealed class SessionPrograms(ArtifactStore store, IDispatcherGateway disp
 
     public long MaxUploadBytes { get; init; } = 256L * 1024 * 1024;
 
+    /// <summary>Records a submission in the job store before the job starts (HA), so a next leader can resume it.</summary>
+    public Func<JobSubmission, Task>? Persist { get; init; }
+
     /// <summary>Plans the application and submits its job.</summary>
     /// <exception cref="KeyNotFoundException">No artifact with that id.</exception>
     /// <exception cref="InvalidArtifactException">The entry class is missing.</exception>
     /// <exception cref="InvalidOperationException">The program failed or ended before defining a job.</exception>
-    public async Task<Guid> RunAsync(string artifactId, string? entryClass, IReadOnlyList<string> arguments, int? parallelism)
+    /// <param name="jobId">The id of a job resumed from the job store; null for a new job.</param>
+    public async Task<Guid> RunAsync(string artifactId, string? entryClass, IReadOnlyList<string> arguments, int? parallelism, Guid? jobId = null)
     {
         var artifact = Store.Get(artifactId) ?? throw new KeyNotFoundException($"Artifact {artifactId} not found.");
         var program = await PackagedProgram.PlanAsync(artifact, entryClass, arguments, parallelism).ConfigureAwait(false);
         try
         {
-            var job = JobGraphGenerator.Create(program.Graph);
+            var job = JobGraphGenerator.Create(program.Graph, jobId);
+            if (Persist is { } persist)
+            {
+                await persist(new JobSubmission(job.JobId, job.JobName, artifact.EntryPointType, arguments, artifactId, entryClass, parallelism)).ConfigureAwait(false);
+            }
+
             programsByJob[job.JobId] = new ProgramReference(artifactId, entryClass, arguments, parallelism);
             _running[job.JobId] = program;
             return await dispatcher.SubmitJobAsync(job).ConfigureAwait(false);

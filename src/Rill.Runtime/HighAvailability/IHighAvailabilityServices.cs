@@ -7,7 +7,9 @@ public sealed record LeaderInfo(string ContenderId, string Address, long Fencing
 /// A submitted job as the job store keeps it: the application to run (artifact, entry point, arguments), never a
 /// serialized graph, because every process rebuilds the graph by running the program.
 /// </summary>
-public sealed record JobSubmission(Guid JobId, string JobName, string EntryPoint, IReadOnlyList<string> Arguments, string? ArtifactId = null);
+/// <remarks>Session mode adds the uploaded artifact, the entry class and the parallelism the job was run with.</remarks>
+public sealed record JobSubmission(Guid JobId, string JobName, string EntryPoint, IReadOnlyList<string> Arguments, string? ArtifactId = null,
+    string? EntryClass = null, int? Parallelism = null);
 
 /// <summary>
 /// How a job ended, kept after the job leaves the job store so that processes that did not run it (application-mode

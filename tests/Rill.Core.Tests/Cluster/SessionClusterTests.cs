@@ -30,7 +30,7 @@ public sealed class SessionClusterTests : IAsyncLifetime
         for (var i = 0; i < 2; i++)
         {
             var configuration = new TaskManagerConfiguration { TaskManagerId = $"tm-{i}", NumberOfSlots = 2 };
-            var programs = new SessionJobGraphs(_jobManager.RestAddress, null, _work.Combine($"tm-{i}"));
+            var programs = new SessionJobGraphs(new RestLeaderRetrieval(_jobManager.RestAddress), null, _work.Combine($"tm-{i}"));
             var runner = new TaskManagerRunner(configuration, new RestLeaderRetrieval(_jobManager.RestAddress), programs.ResolveAsync);
             runner.JobEnded += programs.Release;
             await runner.StartAsync();

@@ -1,0 +1,119 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Rill.Runtime.Entrypoint;
+using Rill.Runtime.HighAvailability;
+using Rill.Runtime.TaskExecutor;
+using Rill.Tests.Artifacts;
+using Rill.Tests.TestSupport;
+
+namespace Rill.Tests.Cluster;
+
+/// <summary>
+/// A session cluster with Redis HA in this test process (real redis-server, gRPC, TCP): the leader JobManager stops
+/// while a job runs, the standby is elected, resumes the job from the job store (planning the stored upload again) and
+/// the job finishes with the full result.
+/// </summary>
+[Collection("Cluster")]
+public sealed class SessionHighAvailabilityTests : IAsyncLifetime
+{
+    private readonly RedisServer _redis = new();
+    private readonly TempDirectory _work = new();
+
+    public Task InitializeAsync() => _redis.InitializeAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _redis.DisposeAsync();
+        _work.Dispose();
+    }
+
+    [Fact]
+    public async Task A_standby_JobManager_resumes_a_session_job_when_the_leader_stops()
+    {
+        const string clusterId = "session-ha";
+        var artifacts = _work.Combine("artifacts"); // shared by both JobManagers, as --artifact-dir would be
+        var configuration = new JobManagerConfiguration { RestPort = 0 };
+        await using var services = await RedisHighAvailabilityServices.ConnectAsync(_redis.Address, clusterId);
+        var retrieval = new HighAvailabilityLeaderRetrieval(services);
+
+        using var stopLeader = new CancellationTokenSource();
+        using var stopStandby = new CancellationTokenSource();
+        using var stopTaskManagers = new CancellationTokenSource();
+        var leader = SessionClusterEntrypoint.RunJobManagerAsync(configuration, artifacts, stopLeader.Token, _redis.Address, clusterId);
+        var first = await WaitForLeaderAsync(retrieval, previous: null);
+        var standby = SessionClusterEntrypoint.RunJobManagerAsync(configuration, artifacts, stopStandby.Token, _redis.Address, clusterId);
+        var taskManagers = Enumerable.Range(0, 2).Select(i => SessionClusterEntrypoint.RunTaskManagerAsync(
+            new TaskManagerConfiguration { TaskManagerId = $"ha-tm-{i}", NumberOfSlots = 2 }, _redis.Address, clusterId, null, stopTaskManagers.Token)).ToList();
+        try
+        {
+            var input = _work.Combine("input.txt");
+            await File.WriteAllLinesAsync(input, Enumerable.Range(0, 1200).Select(i => $"alpha beta {i % 7} gamma{i % 3}"));
+            var output = _work.Combine("out");
+
+            using var http = new HttpClient { BaseAddress = new Uri(first.RestAddress) };
+            await WaitUntilAsync(async () => (await http.GetFromJsonAsync<JsonElement>("taskmanagers")).GetProperty("taskmanagers").GetArrayLength() == 2);
+            using var zip = TestApplications.Zip(TestApplications.WordCount);
+            using var form = new MultipartFormDataContent { { new StreamContent(zip), "file", "WordCount.zip" } };
+            var artifactId = (await (await http.PostAsync("artifacts", form)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+            // 1200 lines over 4 subtasks at 50 lines/s each: about 6 s, long enough to stop the leader in the middle.
+            var run = await http.PostAsJsonAsync($"artifacts/{artifactId}/run",
+                new { programArgsList = new[] { "--input", input, "--output", output, "--lines-per-second", "50" }, parallelism = 4 });
+            var jobId = (await run.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobid").GetString()!;
+            await WaitUntilAsync(async () => (await http.GetFromJsonAsync<JsonElement>($"jobs/{jobId}")).GetProperty("state").GetString() == "RUNNING");
+            Assert.Contains(await services.GetJobsAsync(), j => j.JobId == Guid.ParseExact(jobId, "N"));
+
+            await stopLeader.CancelAsync();
+            await leader;
+            var second = await WaitForLeaderAsync(retrieval, first);
+            Assert.True(second.FencingToken > first.FencingToken);
+
+            using var standbyHttp = new HttpClient { BaseAddress = new Uri(second.RestAddress) };
+            JsonElement job = default;
+            await WaitUntilAsync(async () =>
+            {
+                var response = await standbyHttp.GetAsync($"jobs/{jobId}");
+                if (!response.IsSuccessStatusCode)
+                {
+                    return false; // not resumed yet
+                }
+
+                job = await response.Content.ReadFromJsonAsync<JsonElement>();
+                return job.GetProperty("state").GetString() is "FINISHED" or "FAILED" or "CANCELED";
+            }, TimeSpan.FromSeconds(90));
+            Assert.Equal("FINISHED", job.GetProperty("state").GetString());
+
+            var expected = File.ReadAllLines(input).SelectMany(l => l.Split(' ')).GroupBy(w => w).Select(g => $"{g.Key}\t{g.Count()}").Order(StringComparer.Ordinal);
+            Assert.Equal(expected, Directory.GetFiles(output, "part-*").SelectMany(File.ReadAllLines).Order(StringComparer.Ordinal));
+            await WaitUntilAsync(async () => (await services.GetJobResultAsync(Guid.ParseExact(jobId, "N")))?.Status == "Finished");
+            Assert.DoesNotContain(await services.GetJobsAsync(), j => j.JobId == Guid.ParseExact(jobId, "N"));
+        }
+        finally
+        {
+            await stopTaskManagers.CancelAsync();
+            await stopStandby.CancelAsync();
+            await stopLeader.CancelAsync();
+            await Task.WhenAll([.. taskManagers, standby, leader]);
+        }
+    }
+
+    private static async Task<LeaderAddress> WaitForLeaderAsync(ILeaderRetrieval retrieval, LeaderAddress? previous)
+    {
+        LeaderAddress? leader = null;
+        await WaitUntilAsync(async () =>
+        {
+            leader = await retrieval.GetLeaderAsync(CancellationToken.None);
+            return leader is not null && leader != previous;
+        }, TimeSpan.FromSeconds(30));
+        return leader!;
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "Timed out waiting for the cluster.");
+            await Task.Delay(100);
+        }
+    }
+}
