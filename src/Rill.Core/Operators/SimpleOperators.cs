@@ -107,7 +107,7 @@ internal sealed class SinkOperator<T>(Sinks.ISink<T> sink) : OneInputStreamOpera
     public override void Open()
     {
         OpenFunction(sink, new StreamingRuntimeContext(Context, null));
-        _writer = sink.CreateWriter(new Sinks.SinkWriterContext(Context.Task.SubtaskIndex, Context.Task.Parallelism, Context.Task.AttemptNumber, Context.OperatorName));
+        _writer = sink.CreateWriter(new Sinks.SinkWriterContext(Context.Task.SubtaskIndex, Context.Task.Parallelism, Context.Task.AttemptNumber, Context.OperatorName, Context.Task.JobId));
     }
 
     public override void ProcessElement(T value, long timestamp) => _writer.Write(value, StreamRecords.ToNullable(timestamp));

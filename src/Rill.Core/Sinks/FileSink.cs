@@ -6,7 +6,10 @@ namespace Rill.Sinks;
 /// Writes records as UTF-8 lines into a directory: each subtask writes a hidden in-progress file
 /// (".part-&lt;subtask&gt;-&lt;attempt&gt;.inprogress") and publishes it as "part-&lt;subtask&gt;-&lt;n&gt;" when its
 /// input ends successfully. Readers ignore names that start with a dot, so a failed run leaves no partial
-/// results behind, and a new attempt deletes the previous attempts' unpublished files.
+/// results behind, and a new attempt deletes the previous attempts' unpublished files. A hidden ledger per subtask
+/// (".part-&lt;subtask&gt;.ledger") names the job and the files it published: a restarted attempt of the same job (also
+/// after a JobManager failover) first removes what earlier attempts published, since it writes all of it again, so a
+/// restart never duplicates output. Files of other jobs are never touched.
 /// </summary>
 public sealed class FileSink<T>(string directory, Func<T, string>? format = null) : ISink<T>
 {
@@ -20,8 +23,21 @@ public sealed class FileSink<T>(string directory, Func<T, string>? format = null
             File.Delete(stale);
         }
 
+        var ledger = LedgerPath(Directory, context.SubtaskIndex);
+        var job = context.JobId.ToString("N");
+        if (File.Exists(ledger) && File.ReadAllLines(ledger) is [var ledgerJob, .. var published] && ledgerJob == job)
+        {
+            foreach (var name in published)
+            {
+                File.Delete(System.IO.Path.Combine(Directory, System.IO.Path.GetFileName(name)));
+            }
+        }
+
+        File.WriteAllText(ledger, job + "\n");
         return new Writer(Directory, context, format);
     }
+
+    private static string LedgerPath(string directory, int subtask) => System.IO.Path.Combine(directory, $".part-{subtask}.ledger");
 
     private sealed class Writer : ISinkWriter<T>
     {
@@ -55,7 +71,10 @@ public sealed class FileSink<T>(string directory, Func<T, string>? format = null
 
             _writer.Dispose();
             _writer = null;
-            File.Move(_inProgressPath, NextPartPath(), overwrite: false);
+            var published = NextPartPath();
+            // Ledger first: a crash between the two leaves a name without a file, which the next attempt skips.
+            File.AppendAllText(LedgerPath(_directory, _context.SubtaskIndex), System.IO.Path.GetFileName(published) + "\n");
+            File.Move(_inProgressPath, published, overwrite: false);
         }
 
         private string NextPartPath()

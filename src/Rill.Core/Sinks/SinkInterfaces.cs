@@ -14,4 +14,5 @@ public interface ISinkWriter<in T> : IDisposable
     void Flush(bool endOfInput);
 }
 
-public sealed record SinkWriterContext(int SubtaskIndex, int Parallelism, int AttemptNumber, string OperatorName);
+/// <param name="JobId">The job the writer belongs to; the same across restarts and JobManager failovers of that job.</param>
+public sealed record SinkWriterContext(int SubtaskIndex, int Parallelism, int AttemptNumber, string OperatorName, Guid JobId = default);

@@ -26,5 +26,5 @@ public sealed record TaskDeploymentDescriptor(
     IReadOnlyList<InputGateDescriptor> InputGates,
     IReadOnlyList<ResultPartitionDescriptor> ProducedPartitions)
 {
-    public TaskInfo TaskInfo => new(Vertex.Name, SubtaskIndex, Vertex.Parallelism, Vertex.MaxParallelism, AttemptNumber);
+    public TaskInfo TaskInfo => new(Vertex.Name, SubtaskIndex, Vertex.Parallelism, Vertex.MaxParallelism, AttemptNumber, Job.JobId);
 }
