@@ -41,40 +41,23 @@ internal static class PlanningConsole
     {
         public override Encoding Encoding => original.Encoding;
 
-        public override void Write(char value)
-        {
-            if (Capture.Value is { } buffer)
-            {
-                if (errors)
-                {
-                    lock (buffer)
-                    {
-                        buffer.Append(value);
-                    }
-                }
-
-                return;
-            }
-
-            original.Write(value);
-        }
+        public override void Write(char value) => Write(value.ToString());
 
         public override void Write(string? value)
         {
-            if (Capture.Value is { } buffer)
+            if (Capture.Value is not { } buffer)
             {
-                if (errors)
-                {
-                    lock (buffer)
-                    {
-                        buffer.Append(value);
-                    }
-                }
-
+                original.Write(value);
                 return;
             }
 
-            original.Write(value);
+            if (errors)
+            {
+                lock (buffer)
+                {
+                    buffer.Append(value);
+                }
+            }
         }
 
         public override void Write(char[] buffer, int index, int count) => Write(new string(buffer, index, count));

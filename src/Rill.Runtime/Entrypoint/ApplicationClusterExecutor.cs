@@ -135,16 +135,9 @@ public sealed class ApplicationClusterExecutor(StreamExecutionEnvironment enviro
 
         await jobManager.Dispatcher.SubmitJobAsync(job).ConfigureAwait(false);
         var result = await jobManager.Dispatcher.RequestJobResultAsync(job.JobId).WaitAsync(termStop).ConfigureAwait(false);
-        await services.PutJobResultAsync(token, ToEntry(result)).ConfigureAwait(false);
+        await services.PutJobResultAsync(token, JobResultEntry.From(result)).ConfigureAwait(false);
         await services.RemoveJobAsync(token, job.JobId).ConfigureAwait(false);
         await jobManager.NotifyJobEndedAsync(result).ConfigureAwait(false);
-    }
-
-    private static JobResultEntry ToEntry(JobResult result)
-    {
-        var cause = result.Failure is { InnerException: { } inner } ? inner : result.Failure;
-        return new JobResultEntry(result.JobId, result.Status.ToString(), (long)result.NetRuntime.TotalMilliseconds, result.Accumulators,
-            cause is Rpc.RemoteException remote ? remote.OriginalTypeName : cause?.GetType().FullName, result.Failure?.Message, DateTimeOffset.UtcNow);
     }
 
     private static JobResult FromEntry(JobResultEntry entry) => new(

@@ -107,10 +107,7 @@ public sealed class JobManagerRunner : IAsyncDisposable
     {
         try
         {
-            var cause = result.Failure is { InnerException: { } inner } ? inner : result.Failure;
-            await services.PutJobResultAsync(_fencingToken, new JobResultEntry(result.JobId, result.Status.ToString(), (long)result.NetRuntime.TotalMilliseconds,
-                result.Accumulators.ToDictionary(), cause is RemoteException remote ? remote.OriginalTypeName : cause?.GetType().FullName, result.Failure?.Message,
-                DateTimeOffset.UtcNow)).ConfigureAwait(false);
+            await services.PutJobResultAsync(_fencingToken, JobResultEntry.From(result)).ConfigureAwait(false);
             await services.RemoveJobAsync(_fencingToken, result.JobId).ConfigureAwait(false);
         }
         catch (Exception e) when (e is FencingTokenException or StackExchange.Redis.RedisException or TimeoutException)

@@ -16,7 +16,16 @@ public sealed record JobSubmission(Guid JobId, string JobName, string EntryPoint
 /// TaskManagers, a client polling after a failover) still learn its outcome (Flink's JobResultStore).
 /// </summary>
 public sealed record JobResultEntry(Guid JobId, string Status, long NetRuntimeMs, IReadOnlyDictionary<string, long> Accumulators,
-    string? FailureType, string? FailureMessage, DateTimeOffset FinishedAt);
+    string? FailureType, string? FailureMessage, DateTimeOffset FinishedAt)
+{
+    /// <summary>The entry for a job's result, finished now; the failure type is the root cause's (its original type if it came from another process).</summary>
+    public static JobResultEntry From(Messages.JobResult result)
+    {
+        var cause = result.Failure is { InnerException: { } inner } ? inner : result.Failure;
+        return new JobResultEntry(result.JobId, result.Status.ToString(), (long)result.NetRuntime.TotalMilliseconds, result.Accumulators.ToDictionary(),
+            cause is Rpc.RemoteException remote ? remote.OriginalTypeName : cause?.GetType().FullName, result.Failure?.Message, DateTimeOffset.UtcNow);
+    }
+}
 
 /// <summary>A write carried a fencing token that is not the current leader's: the writer has lost leadership.</summary>
 public sealed class FencingTokenException(string message) : Exception(message);
