@@ -167,7 +167,7 @@ public sealed class JobManagerRunner : IAsyncDisposable
     {
         if (_rpc is not null)
         {
-            _rpc.Stopping = true;
+            _rpc.Stop();
         }
 
         if (_rest is not null)

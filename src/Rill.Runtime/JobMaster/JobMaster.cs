@@ -160,6 +160,14 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
             return;
         }
 
+        if (state == ExecutionState.Canceled && execution.State != ExecutionState.Canceling)
+        {
+            // Nobody here asked for it: its TaskManager dropped the task (it lost its connection to this JobManager and
+            // freed its slots). For the job that is a failure, or it would wait forever for a task that will not finish.
+            state = ExecutionState.Failed;
+            failure ??= new IOException($"{execution.Vertex.Name} was canceled by its TaskManager {execution.TaskExecutor?.TaskManagerId}, not by this JobManager: connection lost.");
+        }
+
         if (execution.State == ExecutionState.Canceling && !state.IsTerminal())
         {
             // A late "running" from a task that was asked to cancel while deploying: ask again, keep waiting.

@@ -38,7 +38,10 @@ internal sealed class ResourceManagerService(ResourceManager resourceManager, Jo
         rpc.CheckCall(context, "the ResourceManager");
         var registration = await resourceManager.TryGetTaskExecutorAsync(request.TaskManagerId).ConfigureAwait(false)
             ?? throw new RpcException(new Status(StatusCode.FailedPrecondition, $"TaskManager {request.TaskManagerId} is not registered."));
-        var cancellation = context.CancellationToken;
+        // The stream ends when the TaskManager goes (its call is aborted) or when this JobManager stops: an open stream
+        // would otherwise hold the server's graceful shutdown for its whole timeout.
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, rpc.StoppingToken);
+        var cancellation = linked.Token;
         try
         {
             while (!cancellation.IsCancellationRequested)
@@ -90,7 +93,13 @@ internal sealed class JobManagerRpcContext(RpcChannels channels, long fencingTok
     /// <summary>Session-mode jobs' programs, which TaskManagers need to plan the job before running its subtasks.</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<Guid, Messages.ProgramReference> Programs { get; } = new();
 
-    public volatile bool Stopping;
+    private readonly CancellationTokenSource _stopping = new();
+
+    public bool Stopping => _stopping.IsCancellationRequested;
+
+    public CancellationToken StoppingToken => _stopping.Token;
+
+    public void Stop() => _stopping.Cancel();
 
     /// <summary>Refuses calls of another term, and every call once this JobManager stops (its components are going away).</summary>
     public void CheckCall(CallContext context, string receiver)

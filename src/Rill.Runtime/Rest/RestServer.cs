@@ -50,6 +50,8 @@ public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGa
         // Only errors, on stderr: an unhandled exception behind a 500 must leave a trace.
         builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Error);
         Rill.Runtime.Rpc.EmbeddedHostLifetime.Use(builder.Services);
+        // Long-lived calls (TaskManager connections, downloads) must not hold a stopping process for the default 30 s.
+        builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(2));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(options.Address, options.Port);

@@ -32,6 +32,8 @@ public sealed class RpcServer : IAsyncDisposable
         // Only errors, on stderr: an unhandled exception behind a 500 must leave a trace.
         builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Error);
         Rill.Runtime.Rpc.EmbeddedHostLifetime.Use(builder.Services);
+        // Long-lived calls (TaskManager connections, downloads) must not hold a stopping process for the default 30 s.
+        builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(2));
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(bindAddress, port, listen => listen.Protocols = HttpProtocols.Http2));
         builder.Services.AddCodeFirstGrpc(options =>
         {
