@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using Rill.Cli.Options;
-using Rill.Cli.Rest;
 using Rill.Cli.Output;
+using Rill.Cli.Rest;
 using Spectre.Console;
 
 namespace Rill.Cli.Commands;

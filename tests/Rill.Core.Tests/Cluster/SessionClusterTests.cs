@@ -1,11 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Rill.Tests.Artifacts;
 using Rill.Runtime.Artifacts;
 using Rill.Runtime.Entrypoint;
 using Rill.Runtime.HighAvailability;
 using Rill.Runtime.TaskExecutor;
+using Rill.Tests.Artifacts;
 
 namespace Rill.Tests.Cluster;
 
