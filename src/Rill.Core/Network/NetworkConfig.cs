@@ -11,6 +11,12 @@ public sealed record NetworkConfig
 
     public int FloatingBuffersPerPartition { get; init; } = 8;
 
+    /// <summary>
+    /// Credits (receive buffers) per channel from another TaskManager. More than the in-memory channels' 2: a network
+    /// round trip per credit would otherwise stall the sender (Flink adds floating buffers per gate for the same reason).
+    /// </summary>
+    public int RemoteBuffersPerChannel { get; init; } = 4;
+
     /// <summary>How long a partly filled buffer may wait before it is sent anyway (Flink's buffer timeout).</summary>
     public TimeSpan BufferTimeout { get; init; } = TimeSpan.FromMilliseconds(100);
 

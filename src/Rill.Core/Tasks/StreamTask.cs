@@ -230,7 +230,7 @@ public sealed class StreamTask
                 {
                     var config = _environment.Partitions.Config;
                     var remoteChannel = new Network.Remote.RemoteInputChannel(remote, channel.Partition, channel.ProducerSubpartitions, channel.SubpartitionIndex,
-                        config.BuffersPerChannel, config.SegmentSize);
+                        config.RemoteBuffersPerChannel, config.SegmentSize);
                     _remoteChannels.Add(remoteChannel);
                     remoteChannel.ConnectAsync(token).GetAwaiter().GetResult();
                     channels.Add(remoteChannel);

@@ -27,14 +27,25 @@ internal static class Frames
 
     public static async Task WriteAsync(Stream stream, FrameType type, ReadOnlyMemory<byte> payload, CancellationToken cancellation)
     {
-        var header = new byte[HeaderSize];
-        BinaryPrimitives.WriteInt32LittleEndian(header, payload.Length);
-        header[4] = (byte)type;
-        await stream.WriteAsync(header, cancellation).ConfigureAwait(false);
-        if (payload.Length > 0)
+        // Header and payload in one write: on a no-delay socket two writes are two packets, and credit frames are tiny.
+        var frame = System.Buffers.ArrayPool<byte>.Shared.Rent(HeaderSize + payload.Length);
+        try
         {
-            await stream.WriteAsync(payload, cancellation).ConfigureAwait(false);
+            WriteHeader(frame, type, payload.Length);
+            payload.Span.CopyTo(frame.AsSpan(HeaderSize));
+            await stream.WriteAsync(frame.AsMemory(0, HeaderSize + payload.Length), cancellation).ConfigureAwait(false);
         }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(frame);
+        }
+    }
+
+    /// <summary>Writes a frame header at the start of <paramref name="frame"/>, whose payload follows it.</summary>
+    public static void WriteHeader(Span<byte> frame, FrameType type, int payloadLength)
+    {
+        BinaryPrimitives.WriteInt32LittleEndian(frame, payloadLength);
+        frame[4] = (byte)type;
     }
 
     /// <summary>Reads one frame into <paramref name="payload"/> (grown as needed); null at a clean end of stream.</summary>

@@ -238,11 +238,14 @@ public sealed class PartitionRequestServer : IAsyncDisposable
                 }
 
                 Interlocked.Decrement(ref _credit);
-                var payload = new byte[4 + buffer.Size];
-                BinaryPrimitives.WriteInt32LittleEndian(payload, buffer.RecordCount);
-                buffer.Memory.AsSpan(0, buffer.Size).CopyTo(payload.AsSpan(4));
+                // One pooled frame (header, record count, data) and one write per buffer: no allocation per buffer.
                 var size = buffer.Size;
-                buffer.Recycle(); // back to the producer's pool only once it is on the wire
+                var frameLength = Frames.HeaderSize + 4 + size;
+                var frame = System.Buffers.ArrayPool<byte>.Shared.Rent(frameLength);
+                Frames.WriteHeader(frame, FrameType.Buffer, 4 + size);
+                BinaryPrimitives.WriteInt32LittleEndian(frame.AsSpan(Frames.HeaderSize), buffer.RecordCount);
+                buffer.Memory.AsSpan(0, size).CopyTo(frame.AsSpan(Frames.HeaderSize + 4));
+                buffer.Recycle(); // back to the producer's pool now that its bytes are copied
                 lock (_inFlight)
                 {
                     _inFlight.Enqueue(size);
@@ -250,7 +253,15 @@ public sealed class PartitionRequestServer : IAsyncDisposable
                     server.RecordInFlight(_inFlightBytes);
                 }
 
-                await Frames.WriteAsync(stream, FrameType.Buffer, payload, cancellation).ConfigureAwait(false);
+                try
+                {
+                    await stream.WriteAsync(frame.AsMemory(0, frameLength), cancellation).ConfigureAwait(false);
+                }
+                finally
+                {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(frame);
+                }
+
                 server.CountSent(size);
             }
         }
