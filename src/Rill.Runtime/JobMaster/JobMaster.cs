@@ -145,7 +145,8 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
             execution.Accumulators = state.Accumulators;
         }
 
-        if (state.Metrics is not null)
+        // A periodic snapshot that arrives after the final one must not replace it.
+        if (state.Metrics is not null && (!execution.State.IsTerminal() || state.State.IsTerminal()))
         {
             execution.Metrics = state.Metrics;
         }

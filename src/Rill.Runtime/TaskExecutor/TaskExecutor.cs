@@ -33,6 +33,7 @@ public sealed class TaskExecutor : ITaskExecutorGateway, IAsyncDisposable
         _processingTime = processingTime;
         _slots = Enumerable.Range(0, numberOfSlots).Select(i => new TaskSlot(new SlotId(id, i))).ToArray();
         _main = new MainThreadExecutor($"TaskExecutor {id}", e => Console.Error.WriteLine($"TaskExecutor {id}: {e}"));
+        _metricsReporter = ReportMetricsAsync(_stopReporting.Token);
     }
 
     public string TaskManagerId { get; }
@@ -235,8 +236,43 @@ public sealed class TaskExecutor : ITaskExecutorGateway, IAsyncDisposable
         }
     }
 
+    /// <summary>How often running tasks' I/O metrics go to their JobMasters (REST shows live numbers; the autoscaler reads busy time).</summary>
+    public static readonly TimeSpan MetricsInterval = TimeSpan.FromSeconds(1);
+
+    private readonly CancellationTokenSource _stopReporting = new();
+    private readonly Task _metricsReporter;
+
+    private async Task ReportMetricsAsync(CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(MetricsInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                if (_dead)
+                {
+                    continue;
+                }
+
+                var running = await _main.CallAsync(() => _tasks.Values.ToList()).ConfigureAwait(false);
+                foreach (var task in running)
+                {
+                    var snapshot = new TaskExecutionState(task.Task.ExecutionAttemptId, ExecutionState.Running, null, null, task.Task.Metrics.Snapshot());
+                    _main.OnComplete(task.JobMaster.UpdateTaskExecutionStateAsync(snapshot), _ => { }); // a lost update is replaced by the next one
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+        {
+            // stopping
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        await _stopReporting.CancelAsync().ConfigureAwait(false);
+        await _metricsReporter.ConfigureAwait(false);
+        _stopReporting.Dispose();
         await _main.CallAsync(() =>
         {
             foreach (var running in _tasks.Values)

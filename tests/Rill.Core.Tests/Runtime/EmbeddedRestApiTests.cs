@@ -44,6 +44,38 @@ public sealed class EmbeddedRestApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_running_jobs_metrics_grow_while_it_runs()
+    {
+        var jobId = await _cluster.Dispatcher.SubmitJobAsync(SlowJob());
+        var id = jobId.ToString("N");
+        try
+        {
+            // Tasks report their I/O metrics every second while they run, not only when they end.
+            long ReadRecords(JsonElement metrics) => metrics.GetProperty("vertices").EnumerateArray().Sum(v => v.GetProperty("metrics").GetProperty("read-records").GetInt64());
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            long first;
+            while ((first = ReadRecords(await GetJsonAsync($"/jobs/{id}/metrics"))) == 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "No live metrics while the job runs.");
+                await Task.Delay(200);
+            }
+
+            long later;
+            while ((later = ReadRecords(await GetJsonAsync($"/jobs/{id}/metrics"))) <= first)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "Live metrics did not grow.");
+                await Task.Delay(200);
+            }
+
+            Assert.Equal("RUNNING", (await GetJsonAsync($"/jobs/{id}")).GetProperty("state").GetString());
+        }
+        finally
+        {
+            await _cluster.Dispatcher.CancelJobAsync(jobId);
+        }
+    }
+
+    [Fact]
     public async Task RunningJobIsListedWithItsVerticesAndSubtasks()
     {
         var job = SlowJob();
