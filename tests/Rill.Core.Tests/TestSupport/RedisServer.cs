@@ -6,7 +6,7 @@ namespace Rill.Tests.TestSupport;
 
 /// <summary>
 /// A real redis-server (the Debian package, installed by .ci/run) on a free loopback port, started for a test class
-/// and killed with it. A missing redis-server fails the tests: they are never skipped.
+/// and killed with it. A missing redis-server fails the tests: they are never skipped. Shared with Rill.Cluster.Tests (linked).
 /// </summary>
 public sealed class RedisServer : IAsyncLifetime
 {
@@ -58,6 +58,39 @@ public sealed class RedisServer : IAsyncLifetime
         }
 
         throw new TimeoutException($"redis-server did not listen on port {Port} within 10 s; see {_logPath}.");
+    }
+
+    /// <summary><c>redis-cli -p PORT HGET key field</c>, as an operator inspects the HA data; null for a missing field.</summary>
+    public async Task<string?> HGetAsync(string key, string field, CancellationToken cancellation)
+    {
+        var start = new ProcessStartInfo("redis-cli", ["-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--raw", "HGET", key, field])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("redis-cli did not start.");
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellation);
+        var stderr = process.StandardError.ReadToEndAsync(cancellation);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            throw new IOException($"redis-cli HGET {key} {field} did not answer within 10 s.");
+        }
+
+        if (process.ExitCode != 0)
+        {
+            throw new IOException($"redis-cli HGET {key} {field} exited with {process.ExitCode}: {await stderr}");
+        }
+
+        var value = (await stdout).TrimEnd('\n', '\r');
+        return value.Length == 0 ? null : value;
     }
 
     public async Task DisposeAsync()
