@@ -1,29 +1,14 @@
-using System.Reflection;
+using Rill.Tests.Shared;
 
 namespace Rill.Cli.Tests;
 
-/// <summary>Where the build put the programs these tests start (recorded by the project file at compile time).</summary>
+/// <summary>The programs these tests start (their paths recorded by the project file at compile time).</summary>
 internal static class Programs
 {
     public const string Rill = "rill";
     public const string WordCount = "WordCount";
 
-    public static string AssemblyPath(string program)
-    {
-        var path = typeof(Programs).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .SingleOrDefault(a => a.Key == $"Program:{program}")?.Value
-            ?? throw new InvalidOperationException($"The build recorded no path for {program}.");
-        return File.Exists(path) ? path : throw new FileNotFoundException($"{program} is not built at {path}.", path);
-    }
+    public static string AssemblyPath(string program) => BuiltPrograms.AssemblyPath(typeof(Programs).Assembly, program);
 
-    /// <summary>The dotnet that runs these tests (the SDK tells child processes where it is), else the one on PATH.</summary>
-    public static string DotnetHost()
-    {
-        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host))
-        {
-            return host;
-        }
-
-        return Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
-    }
+    public static string DotnetHost() => BuiltPrograms.DotnetHost();
 }

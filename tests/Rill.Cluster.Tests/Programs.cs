@@ -1,4 +1,4 @@
-using System.Reflection;
+using Rill.Tests.Shared;
 
 namespace Rill.Cluster.Tests;
 
@@ -11,22 +11,7 @@ internal static class Programs
     /// <summary>The <c>rill</c> CLI (src/Rill.Cli, AssemblyName <c>rill</c>).</summary>
     public const string Rill = "rill";
 
-    public static string AssemblyPath(string program)
-    {
-        var path = typeof(Programs).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .SingleOrDefault(a => a.Key == $"ClusterProgram:{program}")?.Value
-            ?? throw new InvalidOperationException($"The build recorded no path for {program}.");
-        return File.Exists(path) ? path : throw new FileNotFoundException($"{program} is not built at {path}.", path);
-    }
+    public static string AssemblyPath(string program) => BuiltPrograms.AssemblyPath(typeof(Programs).Assembly, program);
 
-    /// <summary>The dotnet that runs these tests (the SDK tells child processes where it is), else the one on PATH.</summary>
-    public static string DotnetHost()
-    {
-        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host))
-        {
-            return host;
-        }
-
-        return Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
-    }
+    public static string DotnetHost() => BuiltPrograms.DotnetHost();
 }
