@@ -45,6 +45,9 @@ public sealed class PackagedProgram : IDisposable
     /// <param name="args">The program's command-line arguments.</param>
     /// <exception cref="InvalidArtifactException">The entry class does not exist, or has no usable <c>Main</c>.</exception>
     /// <exception cref="InvalidOperationException">The program failed, or ended, without calling <c>Execute</c>.</exception>
+    /// <summary>How long callers wait for a program to reach <c>Execute</c> (a program that blocks first never would).</summary>
+    public static readonly TimeSpan PlanningTimeout = TimeSpan.FromMinutes(2);
+
     public static async Task<PackagedProgram> PlanAsync(ArtifactInfo artifact, string? entryClass, IReadOnlyList<string> args, int? defaultParallelism = null)
     {
         ArgumentNullException.ThrowIfNull(artifact);

@@ -51,8 +51,20 @@ public sealed class SessionJobGraphs : IAsyncDisposable
 
     private async Task<Planned> PlanAsync(Guid jobId, ProgramReference program)
     {
-        var artifact = await _artifacts.GetOrAdd(program.ArtifactId, id => new Lazy<Task<ArtifactInfo>>(() => DownloadAsync(id))).Value.ConfigureAwait(false);
-        var packaged = await PackagedProgram.PlanAsync(artifact, program.EntryClass, program.Arguments, program.Parallelism).ConfigureAwait(false);
+        var download = _artifacts.GetOrAdd(program.ArtifactId, id => new Lazy<Task<ArtifactInfo>>(() => DownloadAsync(id)));
+        ArtifactInfo artifact;
+        try
+        {
+            artifact = await download.Value.ConfigureAwait(false);
+        }
+        catch
+        {
+            _artifacts.TryRemove(new KeyValuePair<string, Lazy<Task<ArtifactInfo>>>(program.ArtifactId, download)); // the next deployment tries again
+            throw;
+        }
+
+        var packaged = await PackagedProgram.PlanAsync(artifact, program.EntryClass, program.Arguments, program.Parallelism)
+            .WaitAsync(PackagedProgram.PlanningTimeout).ConfigureAwait(false);
         return new Planned(packaged, JobGraphGenerator.Create(packaged.Graph, jobId));
     }
 

@@ -80,7 +80,7 @@ internal sealed class JobManagerLeaderContender : IAsyncDisposable
         try
         {
             await runner.StartAsync(stop).ConfigureAwait(false);
-            await _services.PublishLeaderAddressAsync(token, LeaderAddresses.Format(runner.RpcAddress, runner.RestAddress.ToString())).ConfigureAwait(false);
+            await _services.PublishLeaderAddressAsync(token, LeaderAddresses.Format(runner.RpcAddress, runner.AdvertisedRestAddress.ToString())).ConfigureAwait(false);
         }
         catch
         {
@@ -114,9 +114,20 @@ internal sealed class JobManagerLeaderContender : IAsyncDisposable
         _term = null;
         Console.Error.WriteLine($"JobManager contender {ContenderId}: lost leadership of term {term.Token} ({reason}); stepping down.");
         await term.Stop.CancelAsync().ConfigureAwait(false);
-        await term.Runner.DisposeAsync().ConfigureAwait(false);
-        await term.Work.ConfigureAwait(false);
-        term.Stop.Dispose();
+        try
+        {
+            await term.Runner.DisposeAsync().ConfigureAwait(false);
+            await term.Work.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // The term is over either way; what failed in it must not keep this contender from going on (or releasing).
+            Console.Error.WriteLine($"JobManager contender {ContenderId}: term {term.Token} ended with an error: {e}");
+        }
+        finally
+        {
+            term.Stop.Dispose();
+        }
     }
 
     public async ValueTask DisposeAsync()

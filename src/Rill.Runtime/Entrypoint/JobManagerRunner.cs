@@ -53,7 +53,13 @@ public sealed class JobManagerRunner : IAsyncDisposable
 
     public Uri RestAddress => _rest?.Address ?? throw new InvalidOperationException("JobManager not started.");
 
-    public LeaderAddress LeaderAddress => new(RpcAddress, RestAddress.ToString(), _fencingToken);
+    /// <summary>
+    /// The REST URL other machines use: the advertised address and the bound port (<see cref="RestAddress"/> names a
+    /// wildcard bind as loopback, which is right only for this machine).
+    /// </summary>
+    public Uri AdvertisedRestAddress => new($"http://{TaskManagerRunner.FormatHost(_configuration.EffectiveAdvertisedAddress)}:{RestAddress.Port}/");
+
+    public LeaderAddress LeaderAddress => new(RpcAddress, AdvertisedRestAddress.ToString(), _fencingToken);
 
     public async Task StartAsync(CancellationToken cancellation = default)
     {
@@ -139,7 +145,8 @@ public sealed class JobManagerRunner : IAsyncDisposable
                 await _sessions.RunAsync(stored.ArtifactId, stored.EntryClass, stored.Arguments, stored.Parallelism, stored.JobId).ConfigureAwait(false);
                 Console.Error.WriteLine($"JobManager (term {_fencingToken}): resumed job {JobIds.Format(stored.JobId)} ({stored.JobName}) from the job store.");
             }
-            catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or Artifacts.InvalidArtifactException)
+            catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or Artifacts.InvalidArtifactException
+                or StackExchange.Redis.RedisException or TimeoutException or FencingTokenException)
             {
                 Console.Error.WriteLine($"JobManager (term {_fencingToken}): cannot resume job {JobIds.Format(stored.JobId)} ({stored.JobName}): {e.Message}");
             }

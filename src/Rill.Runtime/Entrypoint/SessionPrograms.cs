@@ -30,7 +30,16 @@ public sealed class SessionPrograms(ArtifactStore store, IDispatcherGateway disp
     public async Task<Guid> RunAsync(string artifactId, string? entryClass, IReadOnlyList<string> arguments, int? parallelism, Guid? jobId = null)
     {
         var artifact = Store.Get(artifactId) ?? throw new KeyNotFoundException($"Artifact {artifactId} not found.");
-        var program = await PackagedProgram.PlanAsync(artifact, entryClass, arguments, parallelism).ConfigureAwait(false);
+        PackagedProgram program;
+        try
+        {
+            program = await PackagedProgram.PlanAsync(artifact, entryClass, arguments, parallelism).WaitAsync(PackagedProgram.PlanningTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new InvalidOperationException(
+                $"The program did not reach Execute within {PackagedProgram.PlanningTimeout.TotalSeconds:0} s; planning runs its code up to there, so it must not wait for input.");
+        }
         try
         {
             var job = JobGraphGenerator.Create(program.Graph, jobId);

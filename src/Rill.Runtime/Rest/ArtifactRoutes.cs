@@ -32,9 +32,13 @@ internal static class ArtifactRoutes
             {
                 form = await request.ReadFormAsync(new Microsoft.AspNetCore.Http.Features.FormOptions { MultipartBodyLengthLimit = sessions.MaxUploadBytes }).ConfigureAwait(false);
             }
-            catch (InvalidDataException) when (request.ContentLength is null or > 0)
+            catch (InvalidDataException e) when (e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase))
             {
                 return TooLarge(sessions);
+            }
+            catch (InvalidDataException e)
+            {
+                return Problem(StatusCodes.Status400BadRequest, $"The upload is not valid multipart/form-data: {e.Message}");
             }
             catch (BadHttpRequestException e)
             {

@@ -21,7 +21,8 @@ internal sealed class TaskExecutorService(TaskManagerRunner runner) : ITaskExecu
             throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.InvalidArgument, $"No slot {request.SlotIndex} on {TaskExecutor.TaskManagerId}."));
         }
 
-        var jobMaster = new RemoteJobMasterGateway(request.JobId, request.JobMasterAddress, runner.Channels, runner.CurrentLeader!.FencingToken);
+        var leader = runner.CurrentLeader ?? throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.Unavailable, "This TaskManager is between JobManagers."));
+        var jobMaster = new RemoteJobMasterGateway(request.JobId, request.JobMasterAddress, runner.Channels, leader.FencingToken);
         await TaskExecutor.RequestSlotAsync(new SlotId(TaskExecutor.TaskManagerId, request.SlotIndex), request.JobId, request.AllocationId, jobMaster).ConfigureAwait(false);
         return Ack.Instance;
     }
@@ -30,6 +31,9 @@ internal sealed class TaskExecutorService(TaskManagerRunner runner) : ITaskExecu
     {
         CheckToken(context);
         var job = await runner.ResolveJobGraphAsync(request.Deployment.JobId, request.Program?.ToReference()).ConfigureAwait(false);
+        // Planning may outlast the caller's deadline: by then the JobMaster counts this deployment as failed and will not
+        // track it, so starting it would leave a task nobody cancels.
+        context.CancellationToken.ThrowIfCancellationRequested();
         await TaskExecutor.SubmitTaskAsync(request.Deployment.ToDescriptor(job), request.AllocationId).ConfigureAwait(false);
         return Ack.Instance;
     }
