@@ -42,7 +42,8 @@ internal static class CommandLine
         }
         catch (Exception e)
         {
-            return Report(Failure, e.Message);
+            // RILL_DEBUG=1 shows where an unexpected error came from; users get one line.
+            return Report(Failure, Environment.GetEnvironmentVariable("RILL_DEBUG") == "1" ? e.ToString() : e.Message);
         }
     }
 

@@ -54,7 +54,11 @@ internal sealed class JobManagerLeaderContender : IAsyncDisposable
                     await StepDownAsync($"{leader.ContenderId} leads now (term {leader.FencingToken})").ConfigureAwait(false);
                 }
             }
-            catch (Exception e) when (!stop.IsCancellationRequested)
+            catch (Exception) when (stop.IsCancellationRequested)
+            {
+                return; // stopping, perhaps while a term was starting: the process is leaving anyway
+            }
+            catch (Exception e)
             {
                 Console.Error.WriteLine($"JobManager contender {ContenderId}: leader election failed: {e.Message}");
                 if (_term is not null && DateTime.UtcNow - lastRenewal > _lease)

@@ -246,7 +246,14 @@ public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGa
     {
         if (_app is not null)
         {
-            await _app.StopAsync().ConfigureAwait(false);
+            try
+            {
+                await _app.StopAsync().ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The shutdown timeout passed with calls still open: Kestrel aborted them, which is what stopping means here.
+            }
             await _app.DisposeAsync().ConfigureAwait(false);
         }
     }
