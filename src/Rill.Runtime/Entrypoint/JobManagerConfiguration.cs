@@ -35,6 +35,5 @@ public sealed record JobManagerConfiguration
     /// <summary>The largest accepted upload; bigger ones get 413.</summary>
     public long MaxUploadBytes { get; init; } = 256L * 1024 * 1024;
 
-    internal IPAddress EffectiveAdvertisedAddress =>
-        AdvertisedAddress ?? (BindAddress.Equals(IPAddress.Any) || BindAddress.Equals(IPAddress.IPv6Any) ? IPAddress.Loopback : BindAddress);
+    internal IPAddress EffectiveAdvertisedAddress => Rpc.AdvertisedAddresses.Resolve(BindAddress, AdvertisedAddress);
 }

@@ -48,10 +48,7 @@ internal sealed class RemoteResourceManagerGateway : IResourceManagerGateway
 
     /// <summary>Heartbeats from the ResourceManager while the connection lives; ends (or throws) when it is lost.</summary>
     public IAsyncEnumerable<HeartbeatSignal> ConnectAsync(string taskManagerId, CancellationToken cancellation) =>
-        _service.ConnectAsync(new ConnectRequest { TaskManagerId = taskManagerId },
-            new ProtoBuf.Grpc.CallContext(new Grpc.Core.CallOptions(
-                new Grpc.Core.Metadata { { FencingTokens.Header, FencingToken.ToString(System.Globalization.CultureInfo.InvariantCulture) } },
-                cancellationToken: cancellation)));
+        _service.ConnectAsync(new ConnectRequest { TaskManagerId = taskManagerId }, FencingTokens.Outgoing(FencingToken, timeout: null, cancellation));
 
     public Task DeclareResourceRequirementsAsync(ResourceRequirements requirements, IJobMasterGateway jobMaster) =>
         throw new NotSupportedException("Only JobMasters, which live beside the ResourceManager, declare resource requirements.");

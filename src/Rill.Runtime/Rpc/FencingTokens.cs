@@ -13,7 +13,8 @@ public static class FencingTokens
 {
     public const string Header = "rill-fencing-token";
 
-    public static CallContext Outgoing(long token, TimeSpan timeout, CancellationToken cancellation = default) =>
+    /// <param name="timeout">The call's deadline; null for a call that lives until canceled (a connection stream).</param>
+    public static CallContext Outgoing(long token, TimeSpan? timeout, CancellationToken cancellation = default) =>
         new(new CallOptions(new Metadata { { Header, token.ToString(CultureInfo.InvariantCulture) } }, DateTime.UtcNow + timeout, cancellation));
 
     /// <summary>Throws PERMISSION_DENIED unless the call carries <paramref name="expected"/>.</summary>

@@ -28,6 +28,5 @@ public sealed record TaskManagerConfiguration
     /// <summary>Without a heartbeat from the JobManager for this long, the TaskManager considers it gone.</summary>
     public TimeSpan HeartbeatTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    internal IPAddress EffectiveAdvertisedAddress =>
-        AdvertisedAddress ?? (BindAddress.Equals(IPAddress.Any) || BindAddress.Equals(IPAddress.IPv6Any) ? IPAddress.Loopback : BindAddress);
+    internal IPAddress EffectiveAdvertisedAddress => Rpc.AdvertisedAddresses.Resolve(BindAddress, AdvertisedAddress);
 }
