@@ -7,4 +7,6 @@ public sealed record ExecutionOptions
     public TimeSpan AutoWatermarkInterval { get; init; } = TimeSpan.FromMilliseconds(200);
 
     public RuntimeExecutionMode RuntimeMode { get; init; } = RuntimeExecutionMode.Automatic;
+
+    public Checkpointing.CheckpointConfig Checkpointing { get; init; } = new();
 }

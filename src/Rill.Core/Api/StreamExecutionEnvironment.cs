@@ -1,3 +1,4 @@
+using Rill.Checkpointing;
 using Rill.EventTime;
 using Rill.Executors;
 using Rill.Graph;
@@ -90,6 +91,24 @@ public sealed class StreamExecutionEnvironment
         return this;
     }
 
+    /// <summary>Checkpoints every <paramref name="interval"/> (Flink's enableCheckpointing); the job then runs in STREAMING mode.</summary>
+    public StreamExecutionEnvironment EnableCheckpointing(TimeSpan interval, CheckpointingMode mode = CheckpointingMode.ExactlyOnce)
+    {
+        var config = Options.Checkpointing with { Interval = interval, Mode = mode };
+        config.Validate();
+        Options = Options with { Checkpointing = config };
+        return this;
+    }
+
+    /// <summary>Adjusts the checkpoint settings (timeout, pauses, storage directory, retained count…).</summary>
+    public StreamExecutionEnvironment ConfigureCheckpointing(Func<CheckpointConfig, CheckpointConfig> configure)
+    {
+        var config = configure(Options.Checkpointing);
+        config.Validate();
+        Options = Options with { Checkpointing = config };
+        return this;
+    }
+
     internal int NextId() => ++_nextId;
 
     internal void AddSink(Transformation sink) => _sinks.Add(sink);
@@ -126,6 +145,14 @@ public sealed class StreamExecutionEnvironment
     /// <summary>Resolves AUTOMATIC: BATCH when every source reachable from a sink is bounded.</summary>
     internal RuntimeExecutionMode ResolveRuntimeMode()
     {
+        if (Options.Checkpointing.IsEnabled)
+        {
+            // BATCH recovers by re-running stages, not from checkpoints (as in Flink, checkpoints are a STREAMING feature).
+            return Options.RuntimeMode == RuntimeExecutionMode.Batch
+                ? throw new InvalidOperationException("Checkpointing needs STREAMING mode; this job is set to BATCH.")
+                : RuntimeExecutionMode.Streaming;
+        }
+
         if (Options.RuntimeMode != RuntimeExecutionMode.Automatic)
         {
             if (Options.RuntimeMode == RuntimeExecutionMode.Batch && Sources().Any(s => s.Source.Boundedness != Boundedness.Bounded))

@@ -14,3 +14,13 @@ public sealed record EndOfPartitionEvent : StreamEvent
 {
     public static readonly EndOfPartitionEvent Instance = new();
 }
+
+/// <summary>
+/// The producer subtask has emitted all its records (its input ended) but keeps the channel open for the final
+/// checkpoint's barrier (Flink's EndOfData, FLIP-147); <see cref="EndOfPartitionEvent"/> follows once that checkpoint
+/// is complete.
+/// </summary>
+public sealed record EndOfDataEvent : StreamEvent
+{
+    public static readonly EndOfDataEvent Instance = new();
+}

@@ -1,3 +1,4 @@
+using Rill.Serialization;
 using Rill.State;
 using Rill.Tasks;
 
@@ -15,10 +16,13 @@ internal interface ITriggerable<TKey, TNamespace>
 /// Event-time and processing-time timers per (key, namespace), each registered at most once (Flink's
 /// InternalTimerService). Firing sets the backend's current key to the timer's key before calling the target.
 /// </summary>
-internal sealed class InternalTimerService<TKey, TNamespace>
+internal sealed class InternalTimerService<TKey, TNamespace> : IKeyedStateSnapshotParticipant
     where TKey : notnull
     where TNamespace : notnull
 {
+    private static readonly TypeSerializer<TKey> KeySerializer = TypeSerializers.For<TKey>();
+    private static readonly TypeSerializer<TNamespace> NamespaceSerializer = TypeSerializers.For<TNamespace>();
+
     private readonly HeapKeyedStateBackend<TKey> _backend;
     private readonly IProcessingTimeService _processingTime;
     private readonly Action<Action> _postToMailbox;
@@ -45,6 +49,8 @@ internal sealed class InternalTimerService<TKey, TNamespace>
             _backend.SetCurrentKey(key);
             target.OnProcessingTime(key, ns, time);
         };
+        // Timers are keyed state: a checkpoint holds them per key group, and a restore brings them back here.
+        backend.Register("_timers", this);
     }
 
     public long CurrentWatermark { get; private set; } = long.MinValue;
@@ -110,6 +116,43 @@ internal sealed class InternalTimerService<TKey, TNamespace>
         // A timer for t fires once the clock is past t (at t + 1, as Flink's getProcessingTimeDelay): records
         // processed during millisecond t still belong to a window whose last millisecond is t.
         _scheduled = _processingTime.RegisterTimer(time == long.MaxValue ? time : time + 1, due => _postToMailbox(() => FireProcessingTimers(Math.Max(due, _processingTime.CurrentTime) - 1)));
+    }
+
+    public void Snapshot(Func<int, DataOutputSerializer> outputForKeyGroup)
+    {
+        Write(_eventTimers, 0);
+        Write(_processingTimers, 1);
+
+        void Write(TimerQueue<TKey, TNamespace> queue, byte domain)
+        {
+            foreach (var (time, key, ns) in queue.Entries())
+            {
+                var output = outputForKeyGroup(KeyGroupRangeAssignment.AssignToKeyGroup(key, _backend.MaxParallelism));
+                output.WriteByte(domain);
+                output.WriteInt64(time);
+                KeySerializer.Serialize(key, output);
+                NamespaceSerializer.Serialize(ns, output);
+            }
+        }
+    }
+
+    public void Restore(int keyGroup, DataInputView input)
+    {
+        while (input.Remaining > 0)
+        {
+            var domain = input.ReadByte();
+            var time = input.ReadInt64();
+            var key = KeySerializer.Deserialize(input);
+            var ns = NamespaceSerializer.Deserialize(input);
+            if (domain == 0)
+            {
+                _eventTimers.Add(time, key, ns);
+            }
+            else if (_processingTimers.Add(time, key, ns) && time < _scheduledProcessingTime)
+            {
+                Schedule(time);
+            }
+        }
     }
 
     public void Dispose() => _scheduled?.Dispose();

@@ -1,3 +1,4 @@
+using Rill.Checkpointing;
 using Rill.State;
 
 namespace Rill.Operators;
@@ -15,11 +16,22 @@ public abstract class KeyedOperatorBase<TKey, TIn, TOut>(Func<TIn, TKey> keySele
 
     internal IKeyedStateAccess KeyedStateAccess { get; private set; } = null!;
 
-    public override void Open()
+    public override void InitializeState(StateInitializationContext context)
     {
         KeyedState = new HeapKeyedStateBackend<TKey>(Context.KeyGroupRange, Context.Task.MaxParallelism);
         KeyedStateAccess = new KeyedStateAccess<TKey>(KeyedState);
+        KeyedState.Restore(context.ReadKeyGroups());
     }
+
+    public override void Open()
+    {
+        if (KeyedState is null)
+        {
+            InitializeState(StateInitializationContext.Fresh); // a test harness that opens the operator directly
+        }
+    }
+
+    public override void SnapshotState(StateSnapshotContext context) => KeyedState.Snapshot(context);
 
     protected void SetKeyContextElement(TIn value) => KeyedState.SetCurrentKey(KeySelector(value));
 }

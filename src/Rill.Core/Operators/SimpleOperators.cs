@@ -100,15 +100,31 @@ internal sealed class ProcessOperator<TIn, TOut>(ProcessFunction<TIn, TOut> func
     }
 }
 
+/// <summary>Writes into a sink; a two-phase-committing sink in a checkpointed job pre-commits with each checkpoint and commits when it completes.</summary>
 internal sealed class SinkOperator<T>(Sinks.ISink<T> sink) : OneInputStreamOperator<T, T>
 {
     private Sinks.ISinkWriter<T> _writer = null!;
+    private Sinks.ICommittingSinkRuntime<T>? _committing;
+
+    public override void InitializeState(Checkpointing.StateInitializationContext context)
+    {
+        if (Context.Options.Checkpointing.IsEnabled)
+        {
+            _committing = Sinks.ICommittingSinkRuntime<T>.TryCreate(sink);
+            _committing?.Restore(context);
+        }
+    }
 
     public override void Open()
     {
         OpenFunction(sink, new StreamingRuntimeContext(Context, null));
-        _writer = sink.CreateWriter(new Sinks.SinkWriterContext(Context.Task.SubtaskIndex, Context.Task.Parallelism, Context.Task.AttemptNumber, Context.OperatorName, Context.Task.JobId));
+        var context = new Sinks.SinkWriterContext(Context.Task.SubtaskIndex, Context.Task.Parallelism, Context.Task.AttemptNumber, Context.OperatorName, Context.Task.JobId);
+        _writer = _committing?.CreateWriter(context) ?? sink.CreateWriter(context);
     }
+
+    public override void SnapshotState(Checkpointing.StateSnapshotContext context) => _committing?.Snapshot(context);
+
+    public override void NotifyCheckpointComplete(long checkpointId) => _committing?.CommitUpTo(checkpointId);
 
     public override void ProcessElement(T value, long timestamp) => _writer.Write(value, StreamRecords.ToNullable(timestamp));
 

@@ -1,3 +1,4 @@
+using Rill.Checkpointing;
 using Rill.EventTime;
 using Rill.Functions;
 
@@ -18,7 +19,26 @@ public abstract class StreamOperator
 
     internal virtual void Setup(OperatorContext context, object output) => _context = context;
 
+    /// <summary>Runs before <see cref="Open"/>: takes in this subtask's share of a restored checkpoint, if any (Flink's initializeState).</summary>
+    public virtual void InitializeState(StateInitializationContext context)
+    {
+    }
+
     public virtual void Open()
+    {
+    }
+
+    /// <summary>The synchronous part of a checkpoint, on the task thread between records: put the state into the context.</summary>
+    public virtual void SnapshotState(StateSnapshotContext context)
+    {
+    }
+
+    /// <summary>Every task acknowledged the checkpoint: what it covers is durable (two-phase-commit sinks commit now).</summary>
+    public virtual void NotifyCheckpointComplete(long checkpointId)
+    {
+    }
+
+    public virtual void NotifyCheckpointAborted(long checkpointId)
     {
     }
 

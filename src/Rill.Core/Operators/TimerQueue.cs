@@ -120,6 +120,10 @@ internal sealed class TimerQueue<TKey, TNamespace>
         }
     }
 
+    /// <summary>Every registered timer (a snapshot writes them), in no particular order.</summary>
+    public IEnumerable<(long Time, TKey Key, TNamespace Ns)> Entries() =>
+        _byTime.SelectMany(t => t.Value.Select(e => (t.Key, e.Key, e.Ns)));
+
     public bool TryPeekTime(out long time)
     {
         while (_times.TryPeek(out time, out _))

@@ -10,10 +10,22 @@ namespace Rill.Sinks;
 /// (".part-&lt;subtask&gt;.ledger") names the job and the files it published: a restarted attempt of the same job (also
 /// after a JobManager failover) first removes what earlier attempts published, since it writes all of it again, so a
 /// restart never duplicates output. Files of other jobs are never touched.
+/// In a checkpointed job it commits in two phases instead (as Flink's FileSink): records go to a hidden in-progress
+/// file, each checkpoint closes it into a hidden pending file, and the checkpoint's completion renames pending files
+/// to "part-&lt;subtask&gt;-&lt;writer&gt;-&lt;n&gt;": committed files appear while the job runs, each record in exactly one
+/// of them. In-progress files of attempts that failed stay behind, hidden (as in Flink).
 /// </summary>
-public sealed class FileSink<T>(string directory, Func<T, string>? format = null) : ISink<T>
+public sealed class FileSink<T>(string directory, Func<T, string>? format = null) : ITwoPhaseCommittingSink<T, FileCommittable>
 {
     public string Directory { get; } = System.IO.Path.GetFullPath(directory);
+
+    public ICommittingSinkWriter<T, FileCommittable> CreateCommittingWriter(SinkWriterContext context)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        return new CommittingWriter(Directory, context, format);
+    }
+
+    public ICommitter<FileCommittable> CreateCommitter() => new Committer(Directory);
 
     public ISinkWriter<T> CreateWriter(SinkWriterContext context)
     {
@@ -99,4 +111,70 @@ public sealed class FileSink<T>(string directory, Func<T, string>? format = null
             }
         }
     }
+
+    private sealed class CommittingWriter(string directory, SinkWriterContext context, Func<T, string>? format) : ICommittingSinkWriter<T, FileCommittable>
+    {
+        // Unique per writer, so attempts (and subtasks after a rescale) never write to the same names.
+        private readonly string _prefix = $"part-{context.SubtaskIndex}-{Guid.NewGuid().ToString("N")[..8]}";
+        private StreamWriter? _writer;
+        private string? _inProgress;
+        private int _counter;
+
+        public void Write(T value, long? timestamp)
+        {
+            if (_writer is null)
+            {
+                _inProgress = System.IO.Path.Combine(directory, $".{_prefix}-{_counter}.inprogress");
+                _writer = new StreamWriter(_inProgress, append: false, new UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
+            }
+
+            _writer.WriteLine(format is null ? value?.ToString() : format(value));
+        }
+
+        /// <summary>Only flushes: publishing is the committer's job, after the final checkpoint.</summary>
+        public void Flush(bool endOfInput) => _writer?.Flush();
+
+        public IReadOnlyList<FileCommittable> PrepareCommit()
+        {
+            if (_writer is null)
+            {
+                return [];
+            }
+
+            _writer.Flush();
+            _writer.BaseStream.Flush();
+            ((FileStream)_writer.BaseStream).Flush(flushToDisk: true);
+            _writer.Dispose();
+            _writer = null;
+            var name = $"{_prefix}-{_counter++}";
+            var pending = $".{name}.pending";
+            File.Move(_inProgress!, System.IO.Path.Combine(directory, pending));
+            return [new FileCommittable(pending, name)];
+        }
+
+        public void Dispose() => _writer?.Dispose();
+    }
+
+    private sealed class Committer(string directory) : ICommitter<FileCommittable>
+    {
+        public void Commit(IReadOnlyList<FileCommittable> committables)
+        {
+            foreach (var committable in committables)
+            {
+                var pending = System.IO.Path.Combine(directory, committable.PendingFile);
+                var final = System.IO.Path.Combine(directory, committable.FinalFile);
+                if (File.Exists(pending))
+                {
+                    File.Move(pending, final, overwrite: true);
+                }
+                else if (!File.Exists(final))
+                {
+                    throw new IOException($"Cannot commit {final}: neither it nor its pending file {pending} exists (was the output directory changed?).");
+                }
+            }
+        }
+    }
 }
+
+/// <summary>A pre-committed part file: the hidden pending file and the name it gets when committed (both in the sink's directory).</summary>
+public sealed record FileCommittable(string PendingFile, string FinalFile);

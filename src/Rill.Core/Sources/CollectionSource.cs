@@ -11,6 +11,9 @@ public sealed class CollectionSource<T>(IReadOnlyList<T> elements) : ISource<T, 
     public ISplitEnumerator<IndexRangeSplit> CreateEnumerator(ISplitEnumeratorContext<IndexRangeSplit> context) =>
         new StaticSplitEnumerator<IndexRangeSplit>(context, IndexRangeSplit.Divide(elements.Count, context.CurrentParallelism));
 
+    public ISplitEnumerator<IndexRangeSplit> RestoreEnumerator(ISplitEnumeratorContext<IndexRangeSplit> context, IReadOnlyList<IndexRangeSplit> unassignedSplits) =>
+        new StaticSplitEnumerator<IndexRangeSplit>(context, unassignedSplits);
+
     public ISourceReader<T, IndexRangeSplit> CreateReader(ISourceReaderContext context) => new Reader(context, elements);
 
     private sealed class Reader(ISourceReaderContext context, IReadOnlyList<T> elements) : SplitReaderBase<T, IndexRangeSplit>(context)
@@ -18,6 +21,8 @@ public sealed class CollectionSource<T>(IReadOnlyList<T> elements) : ISource<T, 
         private long _next;
 
         protected override void OpenSplit(IndexRangeSplit split) => _next = split.Start;
+
+        protected override IndexRangeSplit CurrentSplitWithProgress() => CurrentSplit! with { Start = _next };
 
         protected override SplitStatus ReadFromSplit(IReaderOutput<T> output, int maxRecords)
         {

@@ -34,9 +34,12 @@ public sealed class DataGeneratorSource<T> : ISource<T, IndexRangeSplit>
         // Unbounded: each reader gets an interleaved infinite sequence i, i+p, i+2p... encoded as a range with End = long.MaxValue.
         var splits = _count is { } count
             ? IndexRangeSplit.Divide(count, context.CurrentParallelism)
-            : Enumerable.Range(0, context.CurrentParallelism).Select(i => new IndexRangeSplit(i, long.MaxValue));
+            : Enumerable.Range(0, context.CurrentParallelism).Select(i => new IndexRangeSplit(i, long.MaxValue, context.CurrentParallelism));
         return new StaticSplitEnumerator<IndexRangeSplit>(context, splits);
     }
+
+    public ISplitEnumerator<IndexRangeSplit> RestoreEnumerator(ISplitEnumeratorContext<IndexRangeSplit> context, IReadOnlyList<IndexRangeSplit> unassignedSplits) =>
+        new StaticSplitEnumerator<IndexRangeSplit>(context, unassignedSplits);
 
     public ISourceReader<T, IndexRangeSplit> CreateReader(ISourceReaderContext context) =>
         new Reader(context, _generator, _count is null, _recordsPerSecond / context.NumberOfParallelSubtasks);
@@ -55,6 +58,8 @@ public sealed class DataGeneratorSource<T> : ISource<T, IndexRangeSplit>
             _startedAt = Environment.TickCount64;
             _emitted = 0;
         }
+
+        protected override IndexRangeSplit CurrentSplitWithProgress() => CurrentSplit! with { Start = _next };
 
         public override Task IsAvailable() => _wait.IsCompleted ? base.IsAvailable() : _wait;
 
@@ -79,7 +84,7 @@ public sealed class DataGeneratorSource<T> : ISource<T, IndexRangeSplit>
                 budget = (int)Math.Min(budget, allowed);
             }
 
-            var step = unbounded ? NumberOfReaders : 1;
+            var step = CurrentSplit!.Step;
             for (var i = 0; i < budget; i++)
             {
                 if (!unbounded && _next >= CurrentSplit!.End)
@@ -94,7 +99,5 @@ public sealed class DataGeneratorSource<T> : ISource<T, IndexRangeSplit>
 
             return !unbounded && _next >= CurrentSplit!.End ? SplitStatus.Finished : SplitStatus.MoreAvailable;
         }
-
-        private int NumberOfReaders => Context.NumberOfParallelSubtasks;
     }
 }

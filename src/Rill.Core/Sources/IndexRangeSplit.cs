@@ -1,7 +1,11 @@
 namespace Rill.Sources;
 
-/// <summary>A half-open range [Start, End) of positions: collection indexes or generator sequence numbers.</summary>
-public sealed record IndexRangeSplit(long Start, long End) : ISourceSplit
+/// <summary>
+/// The positions Start, Start + Step, … below End: collection indexes or generator sequence numbers. An unbounded
+/// generator's readers each take every Step-th number; the step stays with the split, so a restore at another
+/// parallelism continues each sequence exactly where it stopped.
+/// </summary>
+public sealed record IndexRangeSplit(long Start, long End, int Step = 1) : ISourceSplit
 {
     public string SplitId => $"{Start}-{End}";
 

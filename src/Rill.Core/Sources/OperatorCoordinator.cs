@@ -9,6 +9,12 @@ public interface IOperatorCoordinator : IDisposable
     void Start();
 
     void HandleEventFromOperator(int subtask, OperatorEvent operatorEvent);
+
+    /// <summary>
+    /// The coordinator's part of checkpoint <paramref name="checkpointId"/>, taken right before the sources get the
+    /// trigger: events sent before it reach the readers before their barrier, so the two parts agree.
+    /// </summary>
+    byte[] CheckpointCoordinator(long checkpointId);
 }
 
 public interface IOperatorCoordinatorContext

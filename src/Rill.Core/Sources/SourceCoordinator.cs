@@ -36,6 +36,35 @@ internal sealed class SourceCoordinator<TSplit> : IOperatorCoordinator, ISplitEn
         }
     }
 
+    public byte[] CheckpointCoordinator(long checkpointId)
+    {
+        var output = new Serialization.DataOutputSerializer();
+        var splits = _enumerator.SnapshotState(checkpointId);
+        output.WriteInt32(splits.Count);
+        foreach (var split in splits)
+        {
+            SplitSerializer.Serialize(split, output);
+        }
+
+        return output.WrittenSpan.ToArray();
+    }
+
+    private static readonly Serialization.TypeSerializer<TSplit> SplitSerializer = Serialization.TypeSerializers.For<TSplit>();
+
+    internal static IReadOnlyList<TSplit> DeserializeSplits(byte[] bytes)
+    {
+        var view = new Serialization.DataInputView();
+        view.Reset(bytes, 0, bytes.Length);
+        var count = view.ReadInt32();
+        var splits = new List<TSplit>(count);
+        for (var i = 0; i < count; i++)
+        {
+            splits.Add(SplitSerializer.Deserialize(view));
+        }
+
+        return splits;
+    }
+
     public void AssignSplit(TSplit split, int subtask) => _context.SendEventToOperator(subtask, new AddSplitsEvent([split]));
 
     public void SignalNoMoreSplits(int subtask) => _context.SendEventToOperator(subtask, new NoMoreSplitsEvent());

@@ -12,7 +12,8 @@ public interface ISourceDescriptor
 
     StreamOperator CreateOperator();
 
-    IOperatorCoordinator CreateCoordinator(int parallelism, IOperatorCoordinatorContext context);
+    /// <summary>Creates the coordinator, fresh or (with <paramref name="checkpoint"/>) from what a checkpoint holds of it.</summary>
+    IOperatorCoordinator CreateCoordinator(int parallelism, IOperatorCoordinatorContext context, byte[]? checkpoint = null);
 }
 
 internal sealed class SourceDescriptor<T, TSplit>(ISource<T, TSplit> source, WatermarkStrategy<T> watermarks) : ISourceDescriptor
@@ -24,6 +25,8 @@ internal sealed class SourceDescriptor<T, TSplit>(ISource<T, TSplit> source, Wat
 
     public StreamOperator CreateOperator() => new SourceOperator<T, TSplit>(source, watermarks);
 
-    public IOperatorCoordinator CreateCoordinator(int parallelism, IOperatorCoordinatorContext context) =>
-        new SourceCoordinator<TSplit>(source.CreateEnumerator, parallelism, context);
+    public IOperatorCoordinator CreateCoordinator(int parallelism, IOperatorCoordinatorContext context, byte[]? checkpoint = null) =>
+        checkpoint is null
+            ? new SourceCoordinator<TSplit>(source.CreateEnumerator, parallelism, context)
+            : new SourceCoordinator<TSplit>(c => source.RestoreEnumerator(c, SourceCoordinator<TSplit>.DeserializeSplits(checkpoint)), parallelism, context);
 }

@@ -27,6 +27,9 @@ public interface ISource<T, TSplit> where TSplit : ISourceSplit
 
     ISplitEnumerator<TSplit> CreateEnumerator(ISplitEnumeratorContext<TSplit> context);
 
+    /// <summary>The enumerator of a restored job: <paramref name="unassignedSplits"/> is what its checkpoint still had to hand out.</summary>
+    ISplitEnumerator<TSplit> RestoreEnumerator(ISplitEnumeratorContext<TSplit> context, IReadOnlyList<TSplit> unassignedSplits);
+
     ISourceReader<T, TSplit> CreateReader(ISourceReaderContext context);
 }
 
@@ -39,7 +42,7 @@ public interface ISplitEnumeratorContext<in TSplit>
     void SignalNoMoreSplits(int subtask);
 }
 
-public interface ISplitEnumerator<in TSplit>
+public interface ISplitEnumerator<TSplit>
 {
     void Start();
 
@@ -50,6 +53,9 @@ public interface ISplitEnumerator<in TSplit>
     void AddSplitsBack(IReadOnlyList<TSplit> splits, int subtask);
 
     void AddReader(int subtask);
+
+    /// <summary>The splits not assigned to any reader yet (assigned splits are in the readers' checkpoints).</summary>
+    IReadOnlyList<TSplit> SnapshotState(long checkpointId);
 }
 
 public interface ISourceReaderContext
@@ -91,4 +97,12 @@ public interface ISourceReader<T, TSplit> : IDisposable where TSplit : ISourceSp
     void AddSplits(IReadOnlyList<TSplit> splits);
 
     void NotifyNoMoreSplits();
+
+    /// <summary>The reader's splits with their progress (e.g. the next byte to read): restoring them resumes right there.</summary>
+    IReadOnlyList<TSplit> SnapshotState(long checkpointId);
+
+    /// <summary>A checkpoint this reader took part in is complete (Kafka readers commit offsets here).</summary>
+    void NotifyCheckpointComplete(long checkpointId)
+    {
+    }
 }

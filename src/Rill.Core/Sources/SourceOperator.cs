@@ -1,4 +1,5 @@
 using Rill.Api;
+using Rill.Checkpointing;
 using Rill.EventTime;
 using Rill.Operators;
 using Rill.Tasks;
@@ -22,6 +23,8 @@ internal sealed class SourceOperator<T, TSplit> : StreamOperator<T>, ISourceOper
     private long _nextPeriodicEmit;
     private long _lastEmittedWatermark = long.MinValue;
     private bool _idle;
+    private IReadOnlyList<TSplit> _restoredSplits = [];
+    private const string SplitsStateName = "splits";
 
     public SourceOperator(ISource<T, TSplit> source, WatermarkStrategy<T> watermarks)
     {
@@ -37,6 +40,14 @@ internal sealed class SourceOperator<T, TSplit> : StreamOperator<T>, ISourceOper
 
     public void SendSplitRequest() => Context.SendToCoordinator(new RequestSplitEvent());
 
+    /// <summary>The splits this subtask had (or, after a rescale, its share of all subtasks' splits) resume where they stopped.</summary>
+    public override void InitializeState(StateInitializationContext context) => _restoredSplits = context.ReadListState<TSplit>(SplitsStateName);
+
+    public override void SnapshotState(StateSnapshotContext context) =>
+        context.AddListState(SplitsStateName, OperatorStateDistribution.Split, _reader.SnapshotState(context.CheckpointId));
+
+    public override void NotifyCheckpointComplete(long checkpointId) => _reader.NotifyCheckpointComplete(checkpointId);
+
     public override void Open()
     {
         _assigner = _watermarks.TimestampAssigner;
@@ -49,6 +60,11 @@ internal sealed class SourceOperator<T, TSplit> : StreamOperator<T>, ISourceOper
         // Registration goes first, so the enumerator knows the reader before its first split request and may push
         // splits to it (as Kafka's enumerator does).
         Context.SendToCoordinator(new ReaderRegistrationEvent());
+        if (_restoredSplits.Count > 0)
+        {
+            _reader.AddSplits(_restoredSplits);
+        }
+
         _reader.Start();
     }
 

@@ -66,6 +66,21 @@ public abstract class SplitReaderBase<T, TSplit> : ISourceReader<T, TSplit> wher
         SignalAvailable();
     }
 
+    public IReadOnlyList<TSplit> SnapshotState(long checkpointId)
+    {
+        var splits = new List<TSplit>(_splits.Count + 1);
+        if (CurrentSplit is not null)
+        {
+            splits.Add(CurrentSplitWithProgress());
+        }
+
+        splits.AddRange(_splits);
+        return splits;
+    }
+
+    /// <summary>The current split, narrowed to what is still unread: reading it again resumes at the next record.</summary>
+    protected abstract TSplit CurrentSplitWithProgress();
+
     public void NotifyNoMoreSplits()
     {
         _requestPending = false;

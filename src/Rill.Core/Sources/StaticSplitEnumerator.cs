@@ -33,4 +33,6 @@ public sealed class StaticSplitEnumerator<TSplit>(ISplitEnumeratorContext<TSplit
     public void AddReader(int subtask)
     {
     }
+
+    public IReadOnlyList<TSplit> SnapshotState(long checkpointId) => _remaining.ToList();
 }

@@ -32,6 +32,9 @@ public sealed class TextFileSource : ISource<TextLine, FileSplit>
     public ISplitEnumerator<FileSplit> CreateEnumerator(ISplitEnumeratorContext<FileSplit> context) =>
         new StaticSplitEnumerator<FileSplit>(context, CreateSplits(context.CurrentParallelism));
 
+    public ISplitEnumerator<FileSplit> RestoreEnumerator(ISplitEnumeratorContext<FileSplit> context, IReadOnlyList<FileSplit> unassignedSplits) =>
+        new StaticSplitEnumerator<FileSplit>(context, unassignedSplits);
+
     public ISourceReader<TextLine, FileSplit> CreateReader(ISourceReaderContext context) => new Reader(context, DisplayPath);
 
     internal IReadOnlyList<FileSplit> CreateSplits(int parallelism)
@@ -113,6 +116,10 @@ public sealed class TextFileSource : ISource<TextLine, FileSplit>
 
             _lineNumber = split.NewlinesBefore + 2;
         }
+
+        /// <summary>Snapshots are taken between lines, so the position is a line start and the split resumes at it.</summary>
+        protected override FileSplit CurrentSplitWithProgress() =>
+            _position == 0 ? CurrentSplit! : CurrentSplit! with { Start = _position, NewlinesBefore = _lineNumber - 2 };
 
         private int ReadByte()
         {

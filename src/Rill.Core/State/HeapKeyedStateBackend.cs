@@ -1,3 +1,6 @@
+using Rill.Checkpointing;
+using Rill.Serialization;
+
 namespace Rill.State;
 
 /// <summary>
@@ -8,6 +11,11 @@ public sealed class HeapKeyedStateBackend<TKey> where TKey : notnull
 {
     private readonly Dictionary<string, IStateTable> _tables = new(StringComparer.Ordinal);
     private readonly Dictionary<string, object> _handles = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IKeyedStateSnapshotParticipant> _participants = new(StringComparer.Ordinal);
+
+    // Restored bytes of state nobody has registered yet (state is registered lazily, often on the first record); they
+    // go back into every snapshot unchanged until claimed, so state is never lost for not being touched.
+    private readonly Dictionary<string, List<(int KeyGroup, byte[] Bytes)>> _unclaimed = new(StringComparer.Ordinal);
 
     public HeapKeyedStateBackend(KeyGroupRange range, int maxParallelism)
     {
@@ -47,6 +55,7 @@ public sealed class HeapKeyedStateBackend<TKey> where TKey : notnull
 
         var table = new StateTable<TKey, TNamespace, TValue>(KeyGroupRange);
         _tables[name] = table;
+        Register(name, table);
         return table;
     }
 
@@ -73,6 +82,99 @@ public sealed class HeapKeyedStateBackend<TKey> where TKey : notnull
         _handles[name] = handle;
         return handle;
     }
+
+    /// <summary>Adds keyed data to snapshots under a name unique in this operator; restored data of that name is read now.</summary>
+    internal void Register(string name, IKeyedStateSnapshotParticipant participant)
+    {
+        if (!_participants.TryAdd(name, participant))
+        {
+            throw new InvalidOperationException($"Keyed state '{name}' is registered twice.");
+        }
+
+        if (_unclaimed.Remove(name, out var restored))
+        {
+            var view = new DataInputView();
+            foreach (var (keyGroup, bytes) in restored)
+            {
+                view.Reset(bytes, 0, bytes.Length);
+                participant.Restore(keyGroup, view);
+            }
+        }
+    }
+
+    /// <summary>The synchronous part of a snapshot: every key group's state as one byte array (name, length, bytes per participant).</summary>
+    internal void Snapshot(StateSnapshotContext context)
+    {
+        var perParticipant = new List<(string Name, DataOutputSerializer?[] Outputs)>();
+        foreach (var (name, participant) in _participants)
+        {
+            var outputs = new DataOutputSerializer?[KeyGroupRange.NumberOfKeyGroups];
+            participant.Snapshot(keyGroup => outputs[keyGroup - KeyGroupRange.StartKeyGroup] ??= new DataOutputSerializer());
+            perParticipant.Add((name, outputs));
+        }
+
+        var unclaimed = _unclaimed.SelectMany(u => u.Value.Select(v => (Name: u.Key, v.KeyGroup, v.Bytes))).ToLookup(u => u.KeyGroup);
+        var blob = new DataOutputSerializer();
+        for (var keyGroup = KeyGroupRange.StartKeyGroup; keyGroup <= KeyGroupRange.EndKeyGroup; keyGroup++)
+        {
+            blob.Clear();
+            foreach (var (name, outputs) in perParticipant)
+            {
+                if (outputs[keyGroup - KeyGroupRange.StartKeyGroup] is { Length: > 0 } output)
+                {
+                    blob.WriteString(name);
+                    blob.WriteInt32(output.Length);
+                    blob.WriteBytes(output.WrittenSpan);
+                }
+            }
+
+            foreach (var (name, _, bytes) in unclaimed[keyGroup])
+            {
+                blob.WriteString(name);
+                blob.WriteInt32(bytes.Length);
+                blob.WriteBytes(bytes);
+            }
+
+            if (blob.Length > 0)
+            {
+                context.AddKeyGroup(keyGroup, blob.WrittenSpan.ToArray());
+            }
+        }
+    }
+
+    /// <summary>Takes in restored key groups; each state's bytes wait until that state is registered.</summary>
+    internal void Restore(IEnumerable<(int KeyGroup, byte[] Bytes)> keyGroups)
+    {
+        var view = new DataInputView();
+        foreach (var (keyGroup, bytes) in keyGroups)
+        {
+            if (!KeyGroupRange.Contains(keyGroup))
+            {
+                throw new CheckpointException($"Restored key group {keyGroup} is outside this subtask's {KeyGroupRange}: the state was assigned wrongly.");
+            }
+
+            view.Reset(bytes, 0, bytes.Length);
+            while (view.Remaining > 0)
+            {
+                var name = view.ReadString() ?? throw new CheckpointException($"Key group {keyGroup} has a state without a name: the checkpoint is corrupt.");
+                var length = view.ReadInt32();
+                var part = view.Take(length).ToArray();
+                if (_participants.TryGetValue(name, out var participant))
+                {
+                    var partView = new DataInputView();
+                    partView.Reset(part, 0, part.Length);
+                    participant.Restore(keyGroup, partView);
+                }
+                else
+                {
+                    (_unclaimed.TryGetValue(name, out var list) ? list : _unclaimed[name] = []).Add((keyGroup, part));
+                }
+            }
+        }
+    }
+
+    /// <summary>Names of restored states that nothing has registered (yet).</summary>
+    public IReadOnlyCollection<string> UnclaimedStates => _unclaimed.Keys;
 
     /// <summary>Number of entries in a state table, for tests and metrics.</summary>
     public int CountEntries(string stateName) => _tables.TryGetValue(stateName, out var table) ? table.Count : 0;

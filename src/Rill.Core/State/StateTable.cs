@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Rill.Serialization;
 
 namespace Rill.State;
 
@@ -6,10 +7,14 @@ namespace Rill.State;
 /// Heap storage of one state: a map per key group from (key, namespace) to value. Keeping key groups apart is
 /// what lets a snapshot be cut per key group and redistributed when parallelism changes.
 /// </summary>
-internal sealed class StateTable<TKey, TNamespace, TValue> : IStateTable
+internal sealed class StateTable<TKey, TNamespace, TValue> : IStateTable, IKeyedStateSnapshotParticipant
     where TKey : notnull
     where TNamespace : notnull
 {
+    private static readonly TypeSerializer<TKey> KeySerializer = TypeSerializers.For<TKey>();
+    private static readonly TypeSerializer<TNamespace> NamespaceSerializer = TypeSerializers.For<TNamespace>();
+    private static readonly TypeSerializer<TValue> ValueSerializer = TypeSerializers.For<TValue>();
+
     private readonly KeyGroupRange _range;
     private readonly Dictionary<(TKey, TNamespace), TValue>?[] _byKeyGroup;
     private int _largestCapacity;
@@ -59,6 +64,35 @@ internal sealed class StateTable<TKey, TNamespace, TValue> : IStateTable
         _byKeyGroup[keyGroup - _range.StartKeyGroup]?.Remove((key, ns)) ?? false;
 
     public int Count => _byKeyGroup.Sum(m => m?.Count ?? 0);
+
+    public void Snapshot(Func<int, DataOutputSerializer> outputForKeyGroup)
+    {
+        for (var i = 0; i < _byKeyGroup.Length; i++)
+        {
+            if (_byKeyGroup[i] is not { Count: > 0 } map)
+            {
+                continue;
+            }
+
+            var output = outputForKeyGroup(i + _range.StartKeyGroup);
+            foreach (var ((key, ns), value) in map)
+            {
+                KeySerializer.Serialize(key, output);
+                NamespaceSerializer.Serialize(ns, output);
+                ValueSerializer.Serialize(value, output);
+            }
+        }
+    }
+
+    public void Restore(int keyGroup, DataInputView input)
+    {
+        while (input.Remaining > 0)
+        {
+            var key = KeySerializer.Deserialize(input);
+            var ns = NamespaceSerializer.Deserialize(input);
+            Put(keyGroup, key, ns, ValueSerializer.Deserialize(input));
+        }
+    }
 
     /// <summary>Every entry, key group by key group (the order a snapshot writes them).</summary>
     public IEnumerable<(int KeyGroup, TKey Key, TNamespace Namespace, TValue Value)> Entries()

@@ -27,6 +27,8 @@ internal sealed class RecordWriterOutput<T>(RecordWriter<T> writer, Metrics.Task
 
     public void EndOfPartition() => writer.BroadcastEvent(EndOfPartitionEvent.Instance);
 
+    public void BroadcastEvent(StreamEvent streamEvent) => writer.BroadcastEvent(streamEvent);
+
     public void ReleaseUnsent() => writer.ReleaseUnsent();
 }
 
@@ -35,6 +37,9 @@ internal interface INetworkOutput
     void Flush();
 
     void EndOfPartition();
+
+    /// <summary>Sends a control event (a barrier, end of data) on every channel, after the records before it.</summary>
+    void BroadcastEvent(StreamEvent streamEvent);
 
     void ReleaseUnsent();
 }

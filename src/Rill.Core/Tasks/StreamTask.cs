@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Rill.Accumulators;
+using Rill.Checkpointing;
 using Rill.Graph;
 using Rill.Metrics;
 using Rill.Network;
@@ -24,8 +26,16 @@ public sealed class StreamTask
     private readonly List<Network.Remote.RemoteInputChannel> _remoteChannels = [];
     private StreamOperator? _head;
     private IStreamTaskInput? _input;
+    private readonly SortedDictionary<long, Action> _outOfOrder = [];
+    private long _nextSequence;
     private long _bufferTimeoutMs;
     private long _nextFlush;
+    private CheckpointBarrierHandler? _barriers;
+    private bool _operatorsFinished;
+    private long? _finalCheckpointId;
+    private bool _finalCheckpointCompleted;
+    private long? _stopWithSavepointId;
+    private bool _stopped;
 
     public StreamTask(TaskDeploymentDescriptor descriptor, TaskEnvironment environment)
     {
@@ -53,13 +63,170 @@ public sealed class StreamTask
     /// <summary>Runs an action on the task thread between records.</summary>
     public void Post(Action mail) => _mailbox.Post(mail);
 
-    /// <summary>Hands a coordinator's event to an operator; it is looked up and handled on the task thread, after the chain exists.</summary>
-    public void DeliverOperatorEvent(string operatorId, OperatorEvent operatorEvent) => _mailbox.Post(() =>
+    /// <summary>
+    /// Hands a coordinator's event to an operator; it is looked up and handled on the task thread, after the chain exists.
+    /// Events and checkpoint triggers are numbered by the JobMaster and handled in that order, whatever order the calls
+    /// arrive in: a split assigned before a checkpoint's coordinator snapshot must reach the reader before its barrier.
+    /// </summary>
+    public void DeliverOperatorEvent(long sequence, string operatorId, OperatorEvent operatorEvent) => PostInOrder(sequence, () =>
     {
         var target = _operators.Find(o => o.Context.OperatorId == operatorId) as ISourceOperator
             ?? throw new InvalidOperationException($"Task {Info.TaskNameWithSubtask} has no source operator {operatorId}.");
         target.HandleOperatorEvent(operatorEvent);
     });
+
+    /// <summary>Starts a checkpoint at this source task: snapshot, then the barrier goes downstream after every record emitted so far.</summary>
+    public void TriggerCheckpoint(long sequence, CheckpointBarrier barrier) => PostInOrder(sequence, () =>
+    {
+        if (_head is not ISourceOperator)
+        {
+            throw new InvalidOperationException($"Task {Info.TaskNameWithSubtask} is not a source: checkpoints reach it through barriers.");
+        }
+
+        if (_stopped)
+        {
+            _environment.Checkpoints?.Decline(ExecutionAttemptId, barrier.CheckpointId, $"{Info.TaskNameWithSubtask} has stopped.");
+            return;
+        }
+
+        PerformCheckpoint(barrier);
+    });
+
+    public void NotifyCheckpointComplete(long checkpointId) => _mailbox.Post(() =>
+    {
+        foreach (var op in _operators)
+        {
+            RunWithOperatorName(op, o => o.NotifyCheckpointComplete(checkpointId));
+        }
+
+        if (_finalCheckpointId is { } final && checkpointId >= final)
+        {
+            _finalCheckpointCompleted = true;
+        }
+
+        if (_stopWithSavepointId is { } stop && checkpointId >= stop)
+        {
+            _finalCheckpointCompleted = true;
+        }
+    });
+
+    public void NotifyCheckpointAborted(long checkpointId) => _mailbox.Post(() =>
+    {
+        _barriers?.Abort(checkpointId);
+        foreach (var op in _operators)
+        {
+            RunWithOperatorName(op, o => o.NotifyCheckpointAborted(checkpointId));
+        }
+
+        if (_stopWithSavepointId == checkpointId && !_finalCheckpointCompleted)
+        {
+            // The savepoint failed: the job goes on (Flink resumes the sources after a failed stop-with-savepoint).
+            _stopWithSavepointId = null;
+            _stopped = false;
+        }
+
+        if (_finalCheckpointId == checkpointId)
+        {
+            _finalCheckpointId = null; // the next checkpoint becomes the final one
+        }
+    });
+
+    private void PostInOrder(long sequence, Action action) => _mailbox.Post(() =>
+    {
+        _outOfOrder[sequence] = action;
+        while (_outOfOrder.Remove(_nextSequence, out var next))
+        {
+            _nextSequence++;
+            next();
+        }
+    });
+
+    private bool CheckpointingEnabled => _descriptor.Job.Options.Checkpointing.IsEnabled && _environment.Checkpoints is not null;
+
+    /// <summary>
+    /// The synchronous part on the task thread (every chained operator's state to bytes, then the barrier goes on),
+    /// then the asynchronous part on the thread pool (bytes to the checkpoint's file, fsync, acknowledge).
+    /// </summary>
+    private void PerformCheckpoint(CheckpointBarrier barrier)
+    {
+        var responder = _environment.Checkpoints;
+        if (responder is null)
+        {
+            return;
+        }
+
+        var start = Stopwatch.GetTimestamp();
+        var snapshots = new List<StateSnapshotContext>(_operators.Count);
+        Exception? failure = null;
+        foreach (var op in _operators)
+        {
+            var context = new StateSnapshotContext(barrier.CheckpointId, barrier.Kind, op.Context.OperatorId);
+            try
+            {
+                op.SnapshotState(context);
+            }
+            catch (Exception e)
+            {
+                failure = new OperatorException(op.Name, e);
+                break;
+            }
+
+            snapshots.Add(context);
+        }
+
+        // The barrier goes on even when this snapshot failed: downstream tasks must not stay blocked waiting for it.
+        foreach (var output in _networkOutputs)
+        {
+            output.BroadcastEvent(barrier);
+        }
+
+        if (_operatorsFinished)
+        {
+            _finalCheckpointId ??= barrier.CheckpointId;
+        }
+
+        if (barrier.Kind == CheckpointKind.SavepointTerminate && failure is null)
+        {
+            // Stop with savepoint: nothing after the barrier is emitted; the task ends once the savepoint completes.
+            _stopWithSavepointId = barrier.CheckpointId;
+            _stopped = true;
+        }
+
+        var syncMs = (long)Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        if (failure is not null)
+        {
+            responder.Decline(ExecutionAttemptId, barrier.CheckpointId, $"{Info.TaskNameWithSubtask}: snapshot failed: {failure.Message}");
+            return;
+        }
+
+        var attemptId = ExecutionAttemptId;
+        var fileName = $"{_descriptor.Vertex.Id}-{Info.SubtaskIndex}-{attemptId.ToString("N")[..8]}.state";
+        _ = Task.Run(() =>
+        {
+            var asyncStart = Stopwatch.GetTimestamp();
+            try
+            {
+                IReadOnlyList<OperatorSubtaskState> states;
+                if (snapshots.All(s => s.IsEmpty))
+                {
+                    states = [];
+                }
+                else
+                {
+                    using var writer = new StateFileWriter(Path.Combine(barrier.Location, fileName));
+                    states = snapshots.Where(s => !s.IsEmpty).Select(s => s.WriteTo(writer)).ToList();
+                    writer.Commit();
+                }
+
+                responder.Acknowledge(attemptId, barrier.CheckpointId,
+                    new TaskStateSnapshot(states, syncMs, (long)Stopwatch.GetElapsedTime(asyncStart).TotalMilliseconds));
+            }
+            catch (Exception e)
+            {
+                responder.Decline(attemptId, barrier.CheckpointId, $"{Info.TaskNameWithSubtask}: writing the snapshot failed: {e.Message}");
+            }
+        });
+    }
 
     /// <summary>Runs the task to its end on the calling thread; throws the failure, or OperationCanceledException when cancelled.</summary>
     public void Invoke()
@@ -71,6 +238,14 @@ public sealed class StreamTask
         try
         {
             BuildChain(token);
+            var restore = _descriptor.Restore;
+            for (var i = _operators.Count - 1; i >= 0; i--)
+            {
+                var op = _operators[i];
+                var context = new StateInitializationContext(restore?.CheckpointId, restore?.For(op.Context.OperatorId));
+                RunWithOperatorName(op, o => o.InitializeState(context));
+            }
+
             for (var i = _operators.Count - 1; i >= 0; i--)
             {
                 RunWithOperatorName(_operators[i], static op => op.Open());
@@ -79,15 +254,16 @@ public sealed class StreamTask
             if (_head is ISourceOperator source)
             {
                 RunSource(source, token);
+                if (!_stopped)
+                {
+                    FinishOperators();
+                }
+
+                WaitForFinalCheckpoint(token);
             }
             else
             {
                 RunNetworkInput(token);
-            }
-
-            foreach (var op in _operators)
-            {
-                RunWithOperatorName(op, static o => o.Finish());
             }
 
             foreach (var output in _networkOutputs)
@@ -245,20 +421,42 @@ public sealed class StreamTask
 
         var inputGate = new InputGate(channels.ToArray());
         _input = vertex.Head.InputType!.CreateNetworkInput(inputGate, _head, vertex.Head.Name, Metrics);
+        if (CheckpointingEnabled)
+        {
+            _barriers = new CheckpointBarrierHandler(inputGate.NumberOfChannels, job.Options.Checkpointing.Mode, PerformCheckpoint, _mailbox);
+            _input.Barriers = _barriers;
+        }
+
         inputGate.Connect(_mailbox);
     }
 
+    /// <summary>
+    /// Reads until every input delivered end of data, finishes the operators (unless stopping with a savepoint), then
+    /// keeps reading barriers until the final checkpoint is complete and every input has ended.
+    /// </summary>
     private void RunNetworkInput(CancellationToken token)
     {
         var input = _input!;
         var timeout = TimeSpan.FromMilliseconds(Math.Max(1, _bufferTimeoutMs));
         _nextFlush = Environment.TickCount64 + _bufferTimeoutMs;
-        while (!input.IsFinished)
+        while (!(input.IsFinished && (_operatorsFinished || _stopped) && FinalCheckpointDone))
         {
             token.ThrowIfCancellationRequested();
             DrainMail();
+            if (input.IsDataEnded && !_operatorsFinished && !_stopped)
+            {
+                FinishOperators();
+                continue;
+            }
+
             if (_mailbox.TryTakeData(out var channel))
             {
+                if (_barriers is not null && _barriers.IsBlocked(channel))
+                {
+                    _barriers.Defer(channel);
+                    continue;
+                }
+
                 input.ProcessChannel(channel);
                 FlushIfDue();
                 continue;
@@ -281,6 +479,20 @@ public sealed class StreamTask
         {
             token.ThrowIfCancellationRequested();
             DrainMail();
+            if (_stopped)
+            {
+                // Stop with savepoint: nothing is emitted after its barrier; the task ends once the savepoint completes,
+                // or reads on if it failed.
+                if (_finalCheckpointCompleted)
+                {
+                    break;
+                }
+
+                FlushOutputs();
+                Metrics.IdleTicks += _mailbox.WaitForWork(TimeSpan.FromMilliseconds(50), token);
+                continue;
+            }
+
             var status = source.EmitNext();
             if (status == InputStatus.EndOfInput)
             {
@@ -308,6 +520,39 @@ public sealed class StreamTask
             }
 
             FlushIfDue();
+        }
+    }
+
+    /// <summary>Without checkpointing a task ends with its input; with it, only once a checkpoint after its end (or its stop-with-savepoint) completed.</summary>
+    private bool FinalCheckpointDone => !CheckpointingEnabled || _finalCheckpointCompleted;
+
+    /// <summary>End of input: operators emit what they still hold (head to tail), and consumers learn that no more data follows.</summary>
+    private void FinishOperators()
+    {
+        _operatorsFinished = true;
+        foreach (var op in _operators)
+        {
+            RunWithOperatorName(op, static o => o.Finish());
+        }
+
+        foreach (var output in _networkOutputs)
+        {
+            output.BroadcastEvent(EndOfDataEvent.Instance);
+        }
+    }
+
+    /// <summary>A finished source task stays until a checkpoint taken after its end completes (FLIP-147), so a sink commits the last records.</summary>
+    private void WaitForFinalCheckpoint(CancellationToken token)
+    {
+        while (!FinalCheckpointDone)
+        {
+            token.ThrowIfCancellationRequested();
+            DrainMail();
+            if (!FinalCheckpointDone)
+            {
+                FlushOutputs();
+                Metrics.IdleTicks += _mailbox.WaitForWork(TimeSpan.FromMilliseconds(50), token);
+            }
         }
     }
 

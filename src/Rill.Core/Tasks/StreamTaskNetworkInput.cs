@@ -16,6 +16,12 @@ internal interface IStreamTaskInput
     void ProcessChannel(int channel);
 
     bool IsFinished { get; }
+
+    /// <summary>Every channel delivered end of data (or ended): the operators can finish.</summary>
+    bool IsDataEnded { get; }
+
+    /// <summary>Receives the barriers; set by the task before the first buffer is read.</summary>
+    Checkpointing.CheckpointBarrierHandler? Barriers { get; set; }
 }
 
 /// <summary>Deserializes buffers from the input gate and feeds records, watermarks and idleness to the head operator.</summary>
@@ -27,6 +33,8 @@ internal sealed class StreamTaskNetworkInput<T> : IStreamTaskInput
     private readonly DataInputView _view = new();
     private readonly StatusWatermarkValve _valve;
     private readonly TaskIOMetrics _metrics;
+    private readonly bool[] _dataEnded;
+    private int _dataEndedCount;
 
     public StreamTaskNetworkInput(InputGate gate, IInput<T> head, string headName, TypeSerializer<T> serializer, TaskIOMetrics metrics)
     {
@@ -36,6 +44,20 @@ internal sealed class StreamTaskNetworkInput<T> : IStreamTaskInput
         _serializer = serializer;
         _metrics = metrics;
         _valve = new StatusWatermarkValve(gate.NumberOfChannels);
+        _dataEnded = new bool[gate.NumberOfChannels];
+    }
+
+    public bool IsDataEnded => _dataEndedCount == _dataEnded.Length;
+
+    public Checkpointing.CheckpointBarrierHandler? Barriers { get; set; }
+
+    private void MarkDataEnded(int channel)
+    {
+        if (!_dataEnded[channel])
+        {
+            _dataEnded[channel] = true;
+            _dataEndedCount++;
+        }
     }
 
     public InputGate Gate { get; }
@@ -120,7 +142,15 @@ internal sealed class StreamTaskNetworkInput<T> : IStreamTaskInput
                 }
 
                 break;
+            case Checkpointing.CheckpointBarrier barrier:
+                (Barriers ?? throw new InvalidOperationException("A checkpoint barrier arrived at a task without checkpointing.")).OnBarrier(channel, barrier);
+                break;
+            case EndOfDataEvent:
+                MarkDataEnded(channel);
+                break;
             case EndOfPartitionEvent:
+                MarkDataEnded(channel);
+                Barriers?.OnChannelFinished(channel);
                 Gate.MarkFinished(channel);
                 // A finished channel no longer holds event time back, even if no final watermark came through it.
                 if (_valve.ChannelFinished(channel) is { } afterFinish)

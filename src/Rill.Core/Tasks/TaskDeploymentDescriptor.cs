@@ -24,7 +24,8 @@ public sealed record TaskDeploymentDescriptor(
     int AttemptNumber,
     Guid ExecutionAttemptId,
     IReadOnlyList<InputGateDescriptor> InputGates,
-    IReadOnlyList<ResultPartitionDescriptor> ProducedPartitions)
+    IReadOnlyList<ResultPartitionDescriptor> ProducedPartitions,
+    Checkpointing.TaskRestore? Restore = null)
 {
     public TaskInfo TaskInfo => new(Vertex.Name, SubtaskIndex, Vertex.Parallelism, Vertex.MaxParallelism, AttemptNumber, Job.JobId);
 }

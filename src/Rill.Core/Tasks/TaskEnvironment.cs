@@ -7,4 +7,5 @@ namespace Rill.Tasks;
 public sealed record TaskEnvironment(
     ResultPartitionManager Partitions,
     IProcessingTimeService ProcessingTime,
-    Action<string, OperatorEvent> SendEventToCoordinator);
+    Action<string, OperatorEvent> SendEventToCoordinator,
+    Checkpointing.ICheckpointResponder? Checkpoints = null);

@@ -72,6 +72,7 @@ internal sealed class WindowOperator<TKey, TIn, TAcc, TOut, TWindow> : KeyedOper
         if (_assigner.IsMerging)
         {
             _sessions = [];
+            KeyedState.Register("_session-windows", new SessionWindowsState(_sessions, KeyedState.MaxParallelism));
         }
 
         _emitter.Open(new StreamingRuntimeContext(Context, KeyedStateAccess));
@@ -331,4 +332,41 @@ internal sealed class WindowOperator<TKey, TIn, TAcc, TOut, TWindow> : KeyedOper
     public void DeleteEventTimeTimer(long time) => _timers.DeleteEventTimeTimer(_currentWindow, time);
 
     public void DeleteProcessingTimeTimer(long time) => _timers.DeleteProcessingTimeTimer(_currentWindow, time);
+
+    /// <summary>The merged session windows per key are keyed state too: snapshotted per key group with the contents.</summary>
+    private sealed class SessionWindowsState(Dictionary<TKey, List<TimeWindow>> sessions, int maxParallelism) : IKeyedStateSnapshotParticipant
+    {
+        private static readonly Serialization.TypeSerializer<TKey> KeySerializer = Serialization.TypeSerializers.For<TKey>();
+
+        public void Snapshot(Func<int, Serialization.DataOutputSerializer> outputForKeyGroup)
+        {
+            foreach (var (key, windows) in sessions)
+            {
+                var output = outputForKeyGroup(KeyGroupRangeAssignment.AssignToKeyGroup(key, maxParallelism));
+                KeySerializer.Serialize(key, output);
+                output.WriteInt32(windows.Count);
+                foreach (var window in windows)
+                {
+                    output.WriteInt64(window.Start);
+                    output.WriteInt64(window.End);
+                }
+            }
+        }
+
+        public void Restore(int keyGroup, Serialization.DataInputView input)
+        {
+            while (input.Remaining > 0)
+            {
+                var key = KeySerializer.Deserialize(input);
+                var count = input.ReadInt32();
+                var windows = new List<TimeWindow>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    windows.Add(new TimeWindow(input.ReadInt64(), input.ReadInt64()));
+                }
+
+                sessions[key] = windows;
+            }
+        }
+    }
 }

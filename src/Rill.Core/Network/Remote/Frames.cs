@@ -90,6 +90,18 @@ internal static class Frames
 
     public static byte[] EncodeEvent(StreamEvent streamEvent)
     {
+        if (streamEvent is Checkpointing.CheckpointBarrier barrier)
+        {
+            var location = System.Text.Encoding.UTF8.GetBytes(barrier.Location);
+            var encoded = new byte[18 + location.Length];
+            encoded[0] = 5;
+            BinaryPrimitives.WriteInt64LittleEndian(encoded.AsSpan(1), barrier.CheckpointId);
+            BinaryPrimitives.WriteInt64LittleEndian(encoded.AsSpan(9), barrier.Timestamp);
+            encoded[17] = (byte)barrier.Kind;
+            location.CopyTo(encoded.AsSpan(18));
+            return encoded;
+        }
+
         var bytes = new byte[9];
         switch (streamEvent)
         {
@@ -104,6 +116,9 @@ internal static class Frames
             case EndOfPartitionEvent:
                 bytes[0] = 3;
                 break;
+            case EndOfDataEvent:
+                bytes[0] = 4;
+                break;
             default:
                 throw new NotSupportedException($"No wire format for event {streamEvent}.");
         }
@@ -116,6 +131,9 @@ internal static class Frames
         1 => new WatermarkEvent(new Watermark(BinaryPrimitives.ReadInt64LittleEndian(bytes[1..]))),
         2 => new WatermarkStatusEvent(bytes[1] == 1),
         3 => EndOfPartitionEvent.Instance,
+        4 => EndOfDataEvent.Instance,
+        5 => new Checkpointing.CheckpointBarrier(BinaryPrimitives.ReadInt64LittleEndian(bytes[1..]), BinaryPrimitives.ReadInt64LittleEndian(bytes[9..]),
+            (Checkpointing.CheckpointKind)bytes[17], System.Text.Encoding.UTF8.GetString(bytes[18..])),
         _ => throw new InvalidDataException($"Unknown event code {bytes[0]} on the data plane."),
     };
 }

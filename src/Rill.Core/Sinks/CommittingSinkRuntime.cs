@@ -1,0 +1,67 @@
+using Rill.Checkpointing;
+
+namespace Rill.Sinks;
+
+/// <summary>The sink operator's checkpoint protocol for a two-phase-committing sink, with the committable type erased.</summary>
+internal interface ICommittingSinkRuntime<T>
+{
+    ISinkWriter<T> CreateWriter(SinkWriterContext context);
+
+    /// <summary>Commits what the restored checkpoint had pre-committed (Flink's recoverAndCommit).</summary>
+    void Restore(StateInitializationContext context);
+
+    void Snapshot(StateSnapshotContext context);
+
+    void CommitUpTo(long checkpointId);
+
+    /// <summary>Creates the runtime when the sink is two-phase-committing, else null.</summary>
+    static ICommittingSinkRuntime<T>? TryCreate(ISink<T> sink)
+    {
+        var contract = sink.GetType().GetInterfaces()
+            .FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ITwoPhaseCommittingSink<,>) && i.GenericTypeArguments[0] == typeof(T));
+        return contract is null
+            ? null
+            : (ICommittingSinkRuntime<T>)Activator.CreateInstance(typeof(CommittingSinkRuntime<,>).MakeGenericType(typeof(T), contract.GenericTypeArguments[1]), sink)!;
+    }
+}
+
+internal sealed class CommittingSinkRuntime<T, TCommittable>(ITwoPhaseCommittingSink<T, TCommittable> sink) : ICommittingSinkRuntime<T>
+{
+    private const string StateName = "committables";
+    private readonly SortedDictionary<long, IReadOnlyList<TCommittable>> _pending = [];
+    private readonly ICommitter<TCommittable> _committer = sink.CreateCommitter();
+    private ICommittingSinkWriter<T, TCommittable>? _writer;
+
+    public ISinkWriter<T> CreateWriter(SinkWriterContext context) => _writer = sink.CreateCommittingWriter(context);
+
+    public void Restore(StateInitializationContext context)
+    {
+        var restored = context.ReadListState<TCommittable>(StateName);
+        if (restored.Count > 0)
+        {
+            _committer.Commit(restored);
+        }
+    }
+
+    public void Snapshot(StateSnapshotContext context)
+    {
+        _pending[context.CheckpointId] = _writer!.PrepareCommit();
+        // Everything not yet committed goes into the checkpoint, also what an aborted earlier checkpoint pre-committed.
+        context.AddListState(StateName, OperatorStateDistribution.Split, _pending.Values.SelectMany(c => c));
+    }
+
+    public void CommitUpTo(long checkpointId)
+    {
+        var due = _pending.Where(p => p.Key <= checkpointId).ToList();
+        if (due.Count == 0)
+        {
+            return;
+        }
+
+        _committer.Commit(due.SelectMany(p => p.Value).ToList());
+        foreach (var (id, _) in due)
+        {
+            _pending.Remove(id);
+        }
+    }
+}
