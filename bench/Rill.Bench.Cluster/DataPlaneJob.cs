@@ -61,6 +61,9 @@ internal static class DataPlaneJob
         public ISplitEnumerator<IndexRangeSplit> CreateEnumerator(ISplitEnumeratorContext<IndexRangeSplit> context) =>
             new Enumerator(context, new IndexRangeSplit(0, records), Math.Min(1, context.CurrentParallelism - 1));
 
+        public ISplitEnumerator<IndexRangeSplit> RestoreEnumerator(ISplitEnumeratorContext<IndexRangeSplit> context, IReadOnlyList<IndexRangeSplit> unassignedSplits) =>
+            throw new NotSupportedException("The data-plane benchmark runs without checkpoints.");
+
         public ISourceReader<byte[], IndexRangeSplit> CreateReader(ISourceReaderContext context) => new Reader(context, recordBytes);
 
         private sealed class Enumerator(ISplitEnumeratorContext<IndexRangeSplit> context, IndexRangeSplit split, int producer) : ISplitEnumerator<IndexRangeSplit>
@@ -86,6 +89,8 @@ internal static class DataPlaneJob
 
             public void AddSplitsBack(IReadOnlyList<IndexRangeSplit> splits, int subtask) => _assigned = false;
 
+            public IReadOnlyList<IndexRangeSplit> SnapshotState(long checkpointId) => _assigned ? [] : [split];
+
             public void AddReader(int subtask)
             {
             }
@@ -102,6 +107,8 @@ internal static class DataPlaneJob
                 _next = split.Start;
                 Probe.MarkSource();
             }
+
+            protected override IndexRangeSplit CurrentSplitWithProgress() => CurrentSplit! with { Start = _next };
 
             protected override SplitStatus ReadFromSplit(IReaderOutput<byte[]> output, int maxRecords)
             {

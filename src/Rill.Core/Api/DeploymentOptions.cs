@@ -11,7 +11,7 @@ namespace Rill.Api;
 public sealed record DeploymentOptions
 {
     /// <summary>The option names <see cref="Read"/> understands, for programs that reject unknown options.</summary>
-    public static readonly string[] Keys = ["cluster", "cluster-id", "role", "jobmanager", "slots", "bind-address", "advertised-address", "auth-token", "heartbeat-timeout", "restart-strategy"];
+    public static readonly string[] Keys = ["cluster", "cluster-id", "role", "jobmanager", "slots", "bind-address", "advertised-address", "auth-token", "heartbeat-timeout", "restart-strategy", "from-savepoint", "allow-non-restored-state"];
 
     /// <summary>HA services URL (<c>redis://host:port</c>): the processes elect a JobManager leader among themselves.</summary>
     public string? Cluster { get; init; }
@@ -40,12 +40,19 @@ public sealed record DeploymentOptions
     /// <summary>How the JobManager restarts a failed job (<c>none</c>, <c>fixed-delay:10:1</c>, <c>failure-rate:3:60:1</c>); checked by the runtime.</summary>
     public string? RestartStrategy { get; init; }
 
+    /// <summary>Start the job from this savepoint (or retained checkpoint) directory.</summary>
+    public string? FromSavepoint { get; init; }
+
+    /// <summary>With <see cref="FromSavepoint"/>: drop state of operators the program no longer has.</summary>
+    public bool AllowNonRestoredState { get; init; }
+
     public bool IsDistributed => Cluster is not null || Role is not null;
 
     public static DeploymentOptions FromEnvironmentVariables() => Parse(key => Environment.GetEnvironmentVariable("RILL_" + key.ToUpperInvariant().Replace('-', '_')), new DeploymentOptions());
 
     /// <summary>Reads the options from the command line; what it leaves out keeps its environment-variable value.</summary>
-    public static DeploymentOptions Read(ParameterTool parameters) => Parse(parameters.Get, FromEnvironmentVariables());
+    public static DeploymentOptions Read(ParameterTool parameters) =>
+        Parse(key => key == "allow-non-restored-state" ? (parameters.Has(key) ? parameters.GetFlag(key).ToString() : null) : parameters.Get(key), FromEnvironmentVariables());
 
     private static DeploymentOptions Parse(Func<string, string?> get, DeploymentOptions defaults)
     {
@@ -67,6 +74,8 @@ public sealed record DeploymentOptions
             AuthToken = NonEmpty(get, "auth-token") ?? defaults.AuthToken,
             HeartbeatTimeout = get("heartbeat-timeout") is { } timeout ? ParseSeconds(timeout) : defaults.HeartbeatTimeout,
             RestartStrategy = NonEmpty(get, "restart-strategy") ?? defaults.RestartStrategy,
+            FromSavepoint = NonEmpty(get, "from-savepoint") ?? defaults.FromSavepoint,
+            AllowNonRestoredState = get("allow-non-restored-state") is { } allow ? string.Equals(allow, "true", StringComparison.OrdinalIgnoreCase) : defaults.AllowNonRestoredState,
         };
         if (options.RestartStrategy is { } restart
             && !System.Text.RegularExpressions.Regex.IsMatch(restart, @"^(none|fixed-delay:[1-9][0-9]*:[0-9]+(\.[0-9]+)?|failure-rate:[1-9][0-9]*:[0-9]+(\.[0-9]+)?:[0-9]+(\.[0-9]+)?)$"))

@@ -9,4 +9,7 @@ public sealed record ExecutionOptions
     public RuntimeExecutionMode RuntimeMode { get; init; } = RuntimeExecutionMode.Automatic;
 
     public Checkpointing.CheckpointConfig Checkpointing { get; init; } = new();
+
+    /// <summary>The savepoint the job starts from (null: a fresh start).</summary>
+    public Checkpointing.SavepointRestoreSettings? SavepointRestore { get; init; }
 }

@@ -196,6 +196,11 @@ public sealed class StreamExecutionEnvironment
             throw new InvalidOperationException("No sinks defined: add a sink (SinkTo, Print, ...) before executing.");
         }
 
+        if (Deployment.FromSavepoint is { } savepoint)
+        {
+            Options = Options with { SavepointRestore = new SavepointRestoreSettings(savepoint, Deployment.AllowNonRestoredState) };
+        }
+
         return new StreamGraphGenerator(this).Generate(jobName, _sinks);
     }
 

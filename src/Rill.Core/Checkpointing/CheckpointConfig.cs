@@ -30,8 +30,9 @@ public sealed record CheckpointConfig
 
     public bool IsEnabled => Interval is not null;
 
-    /// <summary>Where checkpoints go when no directory is configured: fine embedded, useless across machines.</summary>
-    public static string DefaultDirectory => Path.Combine(Path.GetTempPath(), "rill-checkpoints");
+    /// <summary>Where checkpoints go when no directory is configured: RILL_CHECKPOINT_DIR, else the temp directory (fine embedded, useless across machines).</summary>
+    public static string DefaultDirectory =>
+        Environment.GetEnvironmentVariable("RILL_CHECKPOINT_DIR") is { Length: > 0 } configured ? configured : Path.Combine(Path.GetTempPath(), "rill-checkpoints");
 
     public string EffectiveDirectory => Path.GetFullPath(Directory ?? DefaultDirectory);
 

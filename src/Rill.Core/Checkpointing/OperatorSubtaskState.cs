@@ -22,14 +22,17 @@ public sealed record OperatorListState(string Name, OperatorStateDistribution Di
 /// </summary>
 public sealed record OperatorSubtaskState(string OperatorId, IReadOnlyList<KeyGroupState> KeyGroups, IReadOnlyList<OperatorListState> ListStates)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public long StateSize => KeyGroups.Sum(k => (long)k.Slice.Length) + ListStates.Sum(l => l.Elements.Sum(e => (long)e.Length));
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsEmpty => KeyGroups.Count == 0 && ListStates.All(l => l.Elements.Count == 0);
 }
 
 /// <summary>What one subtask acknowledges for a checkpoint: every chained operator's state and how long it took.</summary>
 public sealed record TaskStateSnapshot(IReadOnlyList<OperatorSubtaskState> Operators, long SyncDurationMs, long AsyncDurationMs)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public long StateSize => Operators.Sum(o => o.StateSize);
 }
 

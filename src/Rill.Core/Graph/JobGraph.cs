@@ -72,6 +72,9 @@ public sealed class JobGraph(Guid jobId, string jobName, RuntimeExecutionMode mo
 
     public ExecutionOptions Options { get; } = options;
 
+    /// <summary>The savepoint the job starts from; the program's choice, which a session submission may override.</summary>
+    public Checkpointing.SavepointRestoreSettings? SavepointRestore { get; set; } = options.SavepointRestore;
+
     /// <summary>Vertices in topological order (sources first).</summary>
     public IReadOnlyList<JobVertex> Vertices { get; } = vertices;
 

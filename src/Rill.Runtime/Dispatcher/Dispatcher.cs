@@ -18,8 +18,12 @@ public sealed class Dispatcher : IDispatcherGateway, IAsyncDisposable
     private readonly MainThreadExecutor _main;
     private readonly Dictionary<Guid, JobEntry> _jobs = [];
 
-    public Dispatcher(IResourceManagerGateway resourceManager, Func<IRestartStrategy> restartStrategy, TimeSpan taskCancellationTimeout)
+    private readonly Checkpoint.ICompletedCheckpointStore _checkpointStore;
+
+    public Dispatcher(IResourceManagerGateway resourceManager, Func<IRestartStrategy> restartStrategy, TimeSpan taskCancellationTimeout,
+        Checkpoint.ICompletedCheckpointStore? checkpointStore = null)
     {
+        _checkpointStore = checkpointStore ?? new Checkpoint.InMemoryCompletedCheckpointStore();
         _resourceManager = resourceManager;
         _restartStrategy = restartStrategy;
         _taskCancellationTimeout = taskCancellationTimeout;
@@ -29,14 +33,26 @@ public sealed class Dispatcher : IDispatcherGateway, IAsyncDisposable
     /// <summary>Raised once per job when it reaches a terminal state (after its result is set).</summary>
     public event Action<JobResult>? JobTerminated;
 
-    public Task<Guid> SubmitJobAsync(JobGraph job) => _main.CallAsync(() =>
+    /// <summary>Starts a job; a savepoint it cannot start from is refused here, with the reason (<see cref="Checkpointing.CheckpointException"/>).</summary>
+    public async Task<Guid> SubmitJobAsync(JobGraph job)
+    {
+        if (job.SavepointRestore is { } savepoint)
+        {
+            var checkpoint = Checkpoint.CheckpointMetadata.Read(savepoint.Path);
+            Checkpoint.StateAssignment.Assign(checkpoint, job, savepoint.AllowNonRestoredState);
+        }
+
+        return await SubmitValidatedJobAsync(job).ConfigureAwait(false);
+    }
+
+    private Task<Guid> SubmitValidatedJobAsync(JobGraph job) => _main.CallAsync(() =>
     {
         if (_jobs.ContainsKey(job.JobId))
         {
             throw new InvalidOperationException($"Job {JobIds.Format(job.JobId)} was already submitted.");
         }
 
-        var jobMaster = new JobMaster.JobMaster(job, _resourceManager, _restartStrategy(), _taskCancellationTimeout);
+        var jobMaster = new JobMaster.JobMaster(job, _resourceManager, _restartStrategy(), _taskCancellationTimeout, _checkpointStore);
         var entry = new JobEntry(job, jobMaster, DateTimeOffset.UtcNow);
         _jobs[job.JobId] = entry;
         _main.OnComplete(jobMaster.StartAsync(), error =>
@@ -118,6 +134,19 @@ public sealed class Dispatcher : IDispatcherGateway, IAsyncDisposable
         }
 
         return entry.FinalDetails;
+    }
+
+    /// <summary>
+    /// Takes a savepoint of a running job (with <paramref name="terminate"/>, then stops it: Flink's stop-with-savepoint) and
+    /// returns its directory. Throws <see cref="KeyNotFoundException"/> for an unknown job, <see cref="InvalidOperationException"/>
+    /// for one that is no longer running, and <see cref="Checkpointing.CheckpointException"/> when the savepoint fails.
+    /// </summary>
+    public async Task<string> TriggerSavepointAsync(Guid jobId, string? targetDirectory, bool terminate)
+    {
+        var entry = await _main.CallAsync(() => _jobs.GetValueOrDefault(jobId)).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"Job {JobIds.Format(jobId)} not found.");
+        var jobMaster = entry.JobMaster ?? throw new InvalidOperationException($"Job {JobIds.Format(jobId)} is no longer running.");
+        return await jobMaster.TriggerSavepointAsync(targetDirectory, terminate).ConfigureAwait(false);
     }
 
     public async Task<bool> CancelJobAsync(Guid jobId)

@@ -65,7 +65,8 @@ public sealed class JobManagerRunner : IAsyncDisposable
     {
         _rpc = new JobManagerRpcContext(_channels, _fencingToken, _configuration.HeartbeatInterval);
         _resourceManager = new ResourceManager.ResourceManager(_configuration.HeartbeatInterval, _configuration.HeartbeatTimeout);
-        _dispatcher = new Dispatcher.Dispatcher(_resourceManager, _configuration.RestartStrategy, _configuration.TaskCancellationTimeout);
+        _dispatcher = new Dispatcher.Dispatcher(_resourceManager, _configuration.RestartStrategy, _configuration.TaskCancellationTimeout,
+            _highAvailability is { } ha ? new Checkpoint.HighAvailabilityCompletedCheckpointStore(ha, _fencingToken) : null);
         var resourceManagerService = new ResourceManagerService(_resourceManager, _rpc);
         var jobMasterService = new JobMasterService(_dispatcher, _resourceManager, _rpc);
         _rpcServer = await RpcServer.StartAsync(_configuration.BindAddress, _configuration.RpcPort, TaskManagerRunner.FormatHost(_configuration.EffectiveAdvertisedAddress),

@@ -10,6 +10,8 @@ public sealed class EmbeddedHighAvailabilityServices(TimeProvider? clock = null)
     private readonly Lock _lock = new();
     private readonly Dictionary<Guid, JobSubmission> _jobs = [];
     private readonly Dictionary<Guid, JobResultEntry> _results = [];
+    private readonly Dictionary<Guid, long> _checkpointIds = [];
+    private readonly Dictionary<Guid, IReadOnlyList<CheckpointPointer>> _checkpoints = [];
     private LeaderInfo? _leader;
     private DateTimeOffset _leaseExpiry;
     private long _lastToken;
@@ -124,6 +126,43 @@ public sealed class EmbeddedHighAvailabilityServices(TimeProvider? clock = null)
         lock (_lock)
         {
             return Task.FromResult(_results.GetValueOrDefault(jobId));
+        }
+    }
+
+    public Task<long> NextCheckpointIdAsync(long fencingToken, Guid jobId)
+    {
+        lock (_lock)
+        {
+            CheckToken(fencingToken);
+            var next = _checkpointIds.GetValueOrDefault(jobId) + 1;
+            _checkpointIds[jobId] = next;
+            return Task.FromResult(next);
+        }
+    }
+
+    public Task PutCheckpointPointersAsync(long fencingToken, Guid jobId, IReadOnlyList<CheckpointPointer> checkpoints)
+    {
+        lock (_lock)
+        {
+            CheckToken(fencingToken);
+            if (checkpoints.Count == 0)
+            {
+                _checkpoints.Remove(jobId);
+            }
+            else
+            {
+                _checkpoints[jobId] = checkpoints.ToList();
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<CheckpointPointer>> GetCheckpointPointersAsync(Guid jobId)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_checkpoints.GetValueOrDefault(jobId) ?? []);
         }
     }
 

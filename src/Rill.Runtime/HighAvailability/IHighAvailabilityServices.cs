@@ -27,6 +27,9 @@ public sealed record JobResultEntry(Guid JobId, string Status, long NetRuntimeMs
     }
 }
 
+/// <summary>Where a completed checkpoint's metadata is; the HA services keep the retained ones of each job, newest last.</summary>
+public sealed record CheckpointPointer(long CheckpointId, string MetadataPath, DateTimeOffset Timestamp);
+
 /// <summary>A write carried a fencing token that is not the current leader's: the writer has lost leadership.</summary>
 public sealed class FencingTokenException(string message) : Exception(message);
 
@@ -69,4 +72,13 @@ public interface IHighAvailabilityServices : IAsyncDisposable
 
     /// <summary>The recorded outcome of a job, or null.</summary>
     Task<JobResultEntry?> GetJobResultAsync(Guid jobId);
+
+    /// <summary>Hands out the job's next checkpoint id (1, 2, …; never one twice, across leaders). Fenced.</summary>
+    Task<long> NextCheckpointIdAsync(long fencingToken, Guid jobId);
+
+    /// <summary>Replaces the job's retained completed checkpoints (empty: forget them). Fenced.</summary>
+    Task PutCheckpointPointersAsync(long fencingToken, Guid jobId, IReadOnlyList<CheckpointPointer> checkpoints);
+
+    /// <summary>The job's retained completed checkpoints, oldest first.</summary>
+    Task<IReadOnlyList<CheckpointPointer>> GetCheckpointPointersAsync(Guid jobId);
 }

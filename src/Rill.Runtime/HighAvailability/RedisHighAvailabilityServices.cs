@@ -7,7 +7,8 @@ namespace Rill.Runtime.HighAvailability;
 /// <summary>
 /// HA services in Redis. Keys are namespaced by cluster id: <c>rill:{id}:leader</c> (a hash with the leader's id,
 /// address and token, expiring with the lease), <c>rill:{id}:token</c> (the term counter), <c>rill:{id}:jobs</c> and
-/// <c>rill:{id}:results</c>.
+/// <c>rill:{id}:results</c>, <c>rill:{id}:checkpoint-ids</c> and <c>rill:{id}:checkpoints</c> (per job: the counter, and the
+/// retained completed checkpoints as JSON).
 /// Contender ids must be unique per process (a restarted process is a new contender). Tokens rely on Redis keeping
 /// the counter: run it with persistence (AOF) in production, or a restarted Redis could hand out a token again.
 /// Every change is one Lua script, so the token check and the write happen atomically on the server.
@@ -49,11 +50,21 @@ public sealed class RedisHighAvailabilityServices : IHighAvailabilityServices
         return 1
         """;
 
+    private const string FencedIncrementScript = """
+        local token = redis.call('HGET', KEYS[1], 'token')
+        if token ~= ARGV[1] then
+          return redis.error_reply('FENCED current term ' .. tostring(token))
+        end
+        return redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+        """;
+
     private readonly ConnectionMultiplexer _connection;
     private readonly RedisKey _leaderKey;
     private readonly RedisKey _tokenKey;
     private readonly RedisKey _jobsKey;
     private readonly RedisKey _resultsKey;
+    private readonly RedisKey _checkpointIdsKey;
+    private readonly RedisKey _checkpointsKey;
 
     private RedisHighAvailabilityServices(ConnectionMultiplexer connection, string clusterId)
     {
@@ -63,6 +74,8 @@ public sealed class RedisHighAvailabilityServices : IHighAvailabilityServices
         _tokenKey = $"rill:{{{clusterId}}}:token";
         _jobsKey = $"rill:{{{clusterId}}}:jobs";
         _resultsKey = $"rill:{{{clusterId}}}:results";
+        _checkpointIdsKey = $"rill:{{{clusterId}}}:checkpoint-ids";
+        _checkpointsKey = $"rill:{{{clusterId}}}:checkpoints";
     }
 
     /// <summary>Connects to <c>redis://host:port</c> (or a StackExchange.Redis configuration string).</summary>
@@ -114,6 +127,30 @@ public sealed class RedisHighAvailabilityServices : IHighAvailabilityServices
     {
         var value = await Database.HashGetAsync(_resultsKey, jobId.ToString("N")).ConfigureAwait(false);
         return value.IsNull ? null : JsonSerializer.Deserialize<JobResultEntry>((string)value!);
+    }
+
+    public async Task<long> NextCheckpointIdAsync(long fencingToken, Guid jobId)
+    {
+        try
+        {
+            return (long)(await Database.ScriptEvaluateAsync(FencedIncrementScript, [_leaderKey, _checkpointIdsKey],
+                [fencingToken, jobId.ToString("N")]).ConfigureAwait(false));
+        }
+        catch (RedisServerException e) when (e.Message.Contains("FENCED", StringComparison.Ordinal))
+        {
+            throw new FencingTokenException($"Refused a checkpoint id with fencing token {fencingToken.ToString(CultureInfo.InvariantCulture)}: {e.Message}.");
+        }
+    }
+
+    public Task PutCheckpointPointersAsync(long fencingToken, Guid jobId, IReadOnlyList<CheckpointPointer> checkpoints) =>
+        checkpoints.Count == 0
+            ? FencedWriteAsync(_checkpointsKey, fencingToken, "del", jobId.ToString("N"), string.Empty)
+            : FencedWriteAsync(_checkpointsKey, fencingToken, "put", jobId.ToString("N"), JsonSerializer.Serialize(checkpoints));
+
+    public async Task<IReadOnlyList<CheckpointPointer>> GetCheckpointPointersAsync(Guid jobId)
+    {
+        var value = await Database.HashGetAsync(_checkpointsKey, jobId.ToString("N")).ConfigureAwait(false);
+        return value.IsNull ? [] : JsonSerializer.Deserialize<List<CheckpointPointer>>((string)value!) ?? [];
     }
 
     private async Task FencedWriteAsync(RedisKey hash, long fencingToken, string operation, string field, string value)

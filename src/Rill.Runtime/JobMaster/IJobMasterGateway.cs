@@ -33,4 +33,12 @@ public interface IJobMasterGateway
     Task DisconnectTaskManagerAsync(string taskManagerId, Exception cause);
 
     Task CancelAsync();
+
+    /// <summary>A subtask's part of a checkpoint is written.</summary>
+    Task AcknowledgeCheckpointAsync(Guid executionAttemptId, long checkpointId, Checkpointing.TaskStateSnapshot state);
+
+    Task DeclineCheckpointAsync(Guid executionAttemptId, long checkpointId, string reason);
+
+    /// <summary>Takes a savepoint (and with <paramref name="terminate"/> stops the job after it); returns its directory.</summary>
+    Task<string> TriggerSavepointAsync(string? targetDirectory, bool terminate);
 }

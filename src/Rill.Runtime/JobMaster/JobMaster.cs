@@ -1,4 +1,6 @@
+using Rill.Checkpointing;
 using Rill.Graph;
+using Rill.Runtime.Checkpoint;
 using Rill.Runtime.Messages;
 using Rill.Runtime.ResourceManager;
 using Rill.Runtime.Rpc;
@@ -32,8 +34,13 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
     private bool _deployed;
     private Exception? _failureCause;
     private int _restarts;
+    private readonly CheckpointCoordinator? _checkpoints;
 
-    public JobMaster(JobGraph job, IResourceManagerGateway resourceManager, IRestartStrategy restartStrategy, TimeSpan cancellationTimeout)
+    // What the next deployment restores: the initial savepoint, then the latest completed checkpoint.
+    private CompletedCheckpoint? _restoreFrom;
+
+    public JobMaster(JobGraph job, IResourceManagerGateway resourceManager, IRestartStrategy restartStrategy, TimeSpan cancellationTimeout,
+        ICompletedCheckpointStore? checkpointStore = null)
     {
         _cancellationTimeout = cancellationTimeout;
         _job = job;
@@ -41,22 +48,95 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
         _restartStrategy = restartStrategy;
         _graph = new ExecutionGraph(job);
         _main = new MainThreadExecutor($"JobMaster {job.JobName}", e => FailGlobally(new InvalidOperationException("JobMaster internal error.", e)));
+        _checkpointStore = checkpointStore ?? new InMemoryCompletedCheckpointStore();
+        if (job.Options.Checkpointing.IsEnabled)
+        {
+            _checkpoints = new CheckpointCoordinator(job, job.Options.Checkpointing, _checkpointStore, _main, new CheckpointHost(this));
+        }
     }
+
+    private readonly ICompletedCheckpointStore _checkpointStore;
 
     public Guid JobId => _job.JobId;
 
     /// <summary>Completes when the job reaches FINISHED, FAILED or CANCELED.</summary>
     public Task<JobResult> Result => _result.Task;
 
-    public Task StartAsync() => _main.CallAsync(() =>
+    public async Task StartAsync()
+    {
+        CompletedCheckpoint? restore = null;
+        Exception? restoreFailure = null;
+        try
+        {
+            restore = await FindInitialStateAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            restoreFailure = e;
+        }
+
+        await _main.CallAsync(() =>
+        {
+            if (restoreFailure is not null)
+            {
+                _exceptions.Add(new JobExceptionInfo(DateTimeOffset.UtcNow, "(restore)", null, restoreFailure.GetType().FullName ?? "", restoreFailure.Message, restoreFailure.ToString()));
+                Complete(JobStatus.Failed, restoreFailure);
+                return;
+            }
+
+            _restoreFrom = restore;
+            Start();
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The job's latest completed checkpoint (a JobManager failover resumes from it), else the savepoint it was started
+    /// from, else nothing. A savepoint that cannot be restored fails here, with the reason, before anything runs.
+    /// </summary>
+    private async Task<CompletedCheckpoint?> FindInitialStateAsync()
+    {
+        if (_checkpoints is not null)
+        {
+            foreach (var pointer in (await _checkpointStore.GetAsync(JobId).ConfigureAwait(false)).Reverse())
+            {
+                try
+                {
+                    var checkpoint = CheckpointMetadata.Read(pointer.MetadataPath);
+                    StateAssignment.Assign(checkpoint, _job, allowNonRestoredState: false);
+                    Console.Error.WriteLine($"Job {_job.JobName}: resuming from checkpoint {checkpoint.CheckpointId} ({checkpoint.Location}).");
+                    return checkpoint;
+                }
+                catch (CheckpointException e)
+                {
+                    Console.Error.WriteLine($"Job {_job.JobName}: retained checkpoint {pointer.CheckpointId} cannot be restored, trying an older one: {e.Message}");
+                }
+            }
+        }
+
+        if (_job.SavepointRestore is { } savepoint)
+        {
+            var checkpoint = CheckpointMetadata.Read(savepoint.Path);
+            StateAssignment.Assign(checkpoint, _job, savepoint.AllowNonRestoredState);
+            return checkpoint;
+        }
+
+        return null;
+    }
+
+    private void Start()
     {
         _status = JobStatus.Created;
+        if (_restoreFrom is not null)
+        {
+            _checkpoints?.RecordRestore(_restoreFrom);
+        }
+
         CreateCoordinators();
         if (!_status.IsGloballyTerminal())
         {
             _resourceManager.DeclareResourceRequirementsAsync(new ResourceRequirements(JobId, _job.RequiredSlots), this);
         }
-    });
+    }
 
     private void CreateCoordinators()
     {
@@ -69,7 +149,8 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
         foreach (var vertex in _job.Vertices.Where(v => v.IsSource))
         {
             var operatorId = vertex.Head.OperatorId;
-            var coordinator = vertex.Head.Source!.CreateCoordinator(vertex.Parallelism, new CoordinatorContext(this, vertex.Id, operatorId));
+            var coordinator = vertex.Head.Source!.CreateCoordinator(vertex.Parallelism, new CoordinatorContext(this, vertex.Id, operatorId),
+                _restoreFrom?.CoordinatorStates.GetValueOrDefault(operatorId));
             _coordinators[operatorId] = coordinator;
             RunCoordinator(vertex.Head.Name, coordinator.Start);
         }
@@ -99,6 +180,20 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
 
     private void Deploy()
     {
+        IReadOnlyDictionary<(string VertexId, int Subtask), TaskRestore>? restores = null;
+        if (_restoreFrom is { } checkpoint)
+        {
+            try
+            {
+                restores = StateAssignment.Assign(checkpoint, _job, _job.SavepointRestore?.AllowNonRestoredState ?? false);
+            }
+            catch (CheckpointException e)
+            {
+                FailGlobally(e);
+                return;
+            }
+        }
+
         _deployed = true;
         _status = JobStatus.Running;
         // Place every subtask first: a consumer's descriptor says on which TaskManager each of its producers runs.
@@ -117,7 +212,7 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
                 var (offer, taskExecutor) = _slots[executionVertex.SubtaskIndex];
                 execution.State = ExecutionState.Deploying;
                 execution.StartTime = DateTimeOffset.UtcNow;
-                var descriptor = _graph.CreateDeploymentDescriptor(execution);
+                var descriptor = _graph.CreateDeploymentDescriptor(execution, restores?[(vertex.Id, executionVertex.SubtaskIndex)]);
                 _main.OnComplete(taskExecutor.SubmitTaskAsync(descriptor, offer.AllocationId), error =>
                 {
                     if (error is IOException)
@@ -131,6 +226,8 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
                 });
             }
         }
+
+        _checkpoints?.StartPeriodicScheduling();
     }
 
     public Task UpdateTaskExecutionStateAsync(TaskExecutionState state) => _main.CallAsync(() =>
@@ -200,12 +297,19 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
         var typeName = cause is Rpc.RemoteException remote ? remote.OriginalTypeName : cause.GetType().FullName ?? cause.GetType().Name;
         _exceptions.Add(new JobExceptionInfo(DateTimeOffset.UtcNow, execution.Vertex.Name, execution.TaskExecutor?.TaskManagerId,
             typeName, failure.Message, cause.ToString()));
+        Restart(new Exception($"{execution.Vertex.Name}: {failure.Message}", cause));
+    }
+
+    /// <summary>Cancels every task, then restarts the job from the latest checkpoint or fails it, as the restart strategy says.</summary>
+    private void Restart(Exception cause)
+    {
         if (_status is not (JobStatus.Running or JobStatus.Created))
         {
             return; // already failing, restarting or canceling
         }
 
-        _failureCause ??= new Exception($"{execution.Vertex.Name}: {failure.Message}", cause);
+        _checkpoints?.AbortAll($"The job is restarting: {cause.Message}");
+        _failureCause ??= cause;
         var delay = _restartStrategy.OnFailure(DateTimeOffset.UtcNow);
         _status = delay is null ? JobStatus.Failing : JobStatus.Restarting;
         _restartDelay = delay;
@@ -314,6 +418,12 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
 
             _restarts++;
             _failureCause = null;
+            _restoreFrom = _checkpoints?.Latest ?? _restoreFrom;
+            if (_restoreFrom is not null)
+            {
+                _checkpoints?.RecordRestore(_restoreFrom);
+            }
+
             _graph.ResetForAttempt(_graph.Attempt + 1);
             foreach (var taskExecutor in _slots.Select(s => s.TaskExecutor).Distinct())
             {
@@ -349,6 +459,18 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
 
         _status = status;
         _endTime = DateTimeOffset.UtcNow;
+        if (_checkpoints is { } checkpoints)
+        {
+            checkpoints.AbortAll($"The job is {status.ToString().ToUpperInvariant()}.");
+            checkpoints.Dispose();
+            if (status is JobStatus.Finished or JobStatus.Canceled)
+            {
+                // Kept after a failure, so the job can be started again from its last checkpoint by hand.
+                _ = checkpoints.DiscardAllAsync().ContinueWith(t => Console.Error.WriteLine($"Job {_job.JobName}: could not discard its checkpoints: {t.Exception!.InnerException!.Message}"),
+                    CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            }
+        }
+
         foreach (var coordinator in _coordinators.Values)
         {
             coordinator.Dispose();
@@ -402,7 +524,7 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
         var execution = _graph.Vertices[vertexId][subtask].Current;
         if (execution.TaskExecutor is { } taskExecutor && !execution.State.IsTerminal())
         {
-            _main.OnComplete(taskExecutor.SendOperatorEventAsync(execution.AttemptId, operatorId, operatorEvent), error =>
+            _main.OnComplete(taskExecutor.SendOperatorEventAsync(execution.AttemptId, execution.NextMessageSequence++, operatorId, operatorEvent), error =>
             {
                 if (error is not null)
                 {
@@ -420,9 +542,24 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
         }
 
         _status = JobStatus.Canceling;
+        _checkpoints?.AbortAll("The job is being canceled.");
         CancelAllRunning();
         CheckAllTerminal();
     });
+
+    public Task AcknowledgeCheckpointAsync(Guid executionAttemptId, long checkpointId, TaskStateSnapshot state) =>
+        _main.CallAsync(() => _checkpoints?.Acknowledge(executionAttemptId, checkpointId, state));
+
+    public Task DeclineCheckpointAsync(Guid executionAttemptId, long checkpointId, string reason) =>
+        _main.CallAsync(() => _checkpoints?.Decline(executionAttemptId, checkpointId, reason));
+
+    public async Task<string> TriggerSavepointAsync(string? targetDirectory, bool terminate)
+    {
+        var savepoint = await _main.CallAsync(() => _checkpoints is null
+            ? throw new CheckpointException("This job does not checkpoint: enable checkpointing (EnableCheckpointing, --checkpointing MS) to take savepoints.")
+            : _checkpoints.TriggerAsync(terminate ? CheckpointKind.SavepointTerminate : CheckpointKind.Savepoint, targetDirectory)).ConfigureAwait(false);
+        return (await savepoint.ConfigureAwait(false)).Location;
+    }
 
     public Task<JobDetails> RequestJobDetailsAsync() => _main.CallAsync(CreateDetails);
 
@@ -463,10 +600,50 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
             v.Chain.Select(n => n.Name).ToList(),
             v.Inputs.Select(e => new VertexInput(e.Source.Producer.Id, e.ShipStrategy)).ToList())).ToList();
         return new JobDetails(JobId, _job.JobName, _status, _job.RuntimeMode.ToString().ToUpperInvariant(), _startTime, _endTime, vertices,
-            _exceptions.ToList(), _restarts, _job.RequiredSlots, _slots.Count);
+            _exceptions.ToList(), _restarts, _job.RequiredSlots, _slots.Count, _checkpoints?.Stats);
     }
 
-    public ValueTask DisposeAsync() => _main.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        _checkpoints?.Dispose();
+        await _main.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The checkpoint coordinator's view of this JobMaster; every call comes on the main thread.</summary>
+    private sealed class CheckpointHost(JobMaster owner) : ICheckpointCoordinatorHost
+    {
+        public bool IsRunning => owner._status == JobStatus.Running && owner._deployed;
+
+        public IEnumerable<Execution> CurrentExecutions => owner._graph.CurrentExecutions;
+
+        public IReadOnlyDictionary<string, IOperatorCoordinator> OperatorCoordinators => owner._coordinators;
+
+        public void TriggerTask(Execution execution, CheckpointBarrier barrier)
+        {
+            if (execution.TaskExecutor is { } taskExecutor)
+            {
+                owner._main.OnComplete(taskExecutor.TriggerCheckpointAsync(execution.AttemptId, execution.NextMessageSequence++, barrier), error =>
+                {
+                    if (error is not null)
+                    {
+                        owner._checkpoints?.Decline(execution.AttemptId, barrier.CheckpointId, $"the trigger did not reach {execution.Vertex.Name}: {error.Message}");
+                    }
+                });
+            }
+        }
+
+        public void NotifyCheckpointComplete(Execution execution, long checkpointId) =>
+            _ = execution.TaskExecutor?.NotifyCheckpointCompleteAsync(execution.AttemptId, checkpointId);
+
+        public void NotifyCheckpointAborted(Execution execution, long checkpointId) =>
+            _ = execution.TaskExecutor?.NotifyCheckpointAbortedAsync(execution.AttemptId, checkpointId);
+
+        public void FailJob(Exception cause)
+        {
+            owner._exceptions.Add(new JobExceptionInfo(DateTimeOffset.UtcNow, "(checkpointing)", null, cause.GetType().FullName ?? "", cause.Message, cause.ToString()));
+            owner.Restart(cause);
+        }
+    }
 
     private sealed class CoordinatorContext(JobMaster owner, string vertexId, string operatorId) : IOperatorCoordinatorContext
     {

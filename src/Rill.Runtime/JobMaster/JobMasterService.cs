@@ -38,6 +38,22 @@ internal sealed class JobMasterService(Dispatcher.Dispatcher dispatcher, Resourc
         return Ack.Instance;
     }
 
+    public async ValueTask<Ack> AcknowledgeCheckpointAsync(CheckpointAcknowledgeMessage request, CallContext context = default)
+    {
+        rpc.CheckCall(context, "the JobMaster");
+        var state = System.Text.Json.JsonSerializer.Deserialize<Checkpointing.TaskStateSnapshot>(request.StateJson)
+            ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "Empty checkpoint acknowledgement."));
+        await (await FindAsync(request.JobId).ConfigureAwait(false)).AcknowledgeCheckpointAsync(request.ExecutionAttemptId, request.CheckpointId, state).ConfigureAwait(false);
+        return Ack.Instance;
+    }
+
+    public async ValueTask<Ack> DeclineCheckpointAsync(CheckpointDeclineMessage request, CallContext context = default)
+    {
+        rpc.CheckCall(context, "the JobMaster");
+        await (await FindAsync(request.JobId).ConfigureAwait(false)).DeclineCheckpointAsync(request.ExecutionAttemptId, request.CheckpointId, request.Reason).ConfigureAwait(false);
+        return Ack.Instance;
+    }
+
     private async Task<JobMaster> FindAsync(Guid jobId) =>
         await dispatcher.TryGetJobMasterAsync(jobId).ConfigureAwait(false)
         ?? throw new RpcException(new Status(StatusCode.NotFound, $"No running JobMaster for job {JobIds.Format(jobId)}."));

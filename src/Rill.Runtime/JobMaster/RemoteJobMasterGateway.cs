@@ -54,6 +54,26 @@ internal sealed class RemoteJobMasterGateway : IJobMasterGateway
             Payload = OperatorEventSerializer.Serialize(operatorEvent),
         }, Context()));
 
+    public Task AcknowledgeCheckpointAsync(Guid executionAttemptId, long checkpointId, Checkpointing.TaskStateSnapshot state) =>
+        RpcCall.InvokeAsync(_target, () => _service.AcknowledgeCheckpointAsync(new CheckpointAcknowledgeMessage
+        {
+            JobId = JobId,
+            ExecutionAttemptId = executionAttemptId,
+            CheckpointId = checkpointId,
+            StateJson = System.Text.Json.JsonSerializer.Serialize(state),
+        }, Context()));
+
+    public Task DeclineCheckpointAsync(Guid executionAttemptId, long checkpointId, string reason) =>
+        RpcCall.InvokeAsync(_target, () => _service.DeclineCheckpointAsync(new CheckpointDeclineMessage
+        {
+            JobId = JobId,
+            ExecutionAttemptId = executionAttemptId,
+            CheckpointId = checkpointId,
+            Reason = reason,
+        }, Context()));
+
+    public Task<string> TriggerSavepointAsync(string? targetDirectory, bool terminate) => throw NotForTaskManagers();
+
     public Task<JobDetails> RequestJobDetailsAsync() => throw NotForTaskManagers();
 
     public Task DisconnectTaskManagerAsync(string taskManagerId, Exception cause) => throw NotForTaskManagers();

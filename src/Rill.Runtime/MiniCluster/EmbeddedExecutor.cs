@@ -11,7 +11,7 @@ namespace Rill.Runtime.MiniCluster;
 /// Runs a job in a mini cluster started just for it, sized to the job's slot needs (Flink's LocalExecutor).
 /// This is what <c>env.ExecuteAsync()</c> does when no cluster is configured.
 /// </summary>
-public sealed class EmbeddedExecutor(NetworkConfig network, int? restPort) : IPipelineExecutor
+public sealed class EmbeddedExecutor(NetworkConfig network, int? restPort, string? restartStrategy = null) : IPipelineExecutor
 {
     public async Task<JobExecutionResult> ExecuteAsync(StreamGraph streamGraph, CancellationToken cancellation)
     {
@@ -22,6 +22,10 @@ public sealed class EmbeddedExecutor(NetworkConfig network, int? restPort) : IPi
             SlotsPerTaskManager = job.RequiredSlots,
             Network = network,
             RestPort = restPort,
+            // As Flink: a checkpointed job restarts (from its latest checkpoint) unless a strategy says otherwise.
+            RestartStrategy = restartStrategy is not null ? Scheduler.RestartStrategies.Parse(restartStrategy)
+                : job.Options.Checkpointing.IsEnabled ? Scheduler.RestartStrategies.FixedDelay(int.MaxValue, TimeSpan.FromSeconds(1))
+                : Scheduler.RestartStrategies.None,
         });
         await cluster.StartAsync(cancellation).ConfigureAwait(false);
         if (cluster.RestAddress is { } address)
@@ -37,5 +41,5 @@ public sealed class EmbeddedExecutorFactory : IPipelineExecutorFactory
 {
     public IPipelineExecutor Create(StreamExecutionEnvironment environment) => environment.Deployment.IsDistributed
         ? new Entrypoint.ApplicationClusterExecutor(environment)
-        : new EmbeddedExecutor(environment.NetworkConfig, environment.RestPort);
+        : new EmbeddedExecutor(environment.NetworkConfig, environment.RestPort, environment.Deployment.RestartStrategy);
 }

@@ -17,6 +17,7 @@ internal static class DeploymentConversions
         AttemptNumber = descriptor.AttemptNumber,
         ExecutionAttemptId = descriptor.ExecutionAttemptId,
         PlanFingerprint = descriptor.Job.Fingerprint,
+        RestoreJson = descriptor.Restore is null ? null : System.Text.Json.JsonSerializer.Serialize(descriptor.Restore),
         InputGates = descriptor.InputGates.Select(g => new InputGateMessage
         {
             DataSetId = g.Edge.Source.Id,
@@ -63,6 +64,7 @@ internal static class DeploymentConversions
             dataSets[p.DataSetId],
             new ResultPartitionId(job.JobId, p.DataSetId, p.ProducerSubtask, p.Attempt),
             p.NumberOfSubpartitions)).ToList();
-        return new TaskDeploymentDescriptor(job, vertex, message.SubtaskIndex, message.AttemptNumber, message.ExecutionAttemptId, gates, produced);
+        var restore = message.RestoreJson is null ? null : System.Text.Json.JsonSerializer.Deserialize<Checkpointing.TaskRestore>(message.RestoreJson);
+        return new TaskDeploymentDescriptor(job, vertex, message.SubtaskIndex, message.AttemptNumber, message.ExecutionAttemptId, gates, produced, restore);
     }
 }

@@ -32,6 +32,9 @@ public sealed class Execution(ExecutionVertex vertex, int attempt)
     public IReadOnlyDictionary<string, long>? Accumulators { get; set; }
 
     public TaskIOMetricsSnapshot? Metrics { get; set; }
+
+    /// <summary>The number of the next operator event or checkpoint trigger sent to this attempt (they are handled in this order).</summary>
+    public long NextMessageSequence { get; set; }
 }
 
 /// <summary>One parallel subtask of a job vertex, across its attempts.</summary>
@@ -83,7 +86,7 @@ public sealed class ExecutionGraph
     /// <summary>Null for an attempt that is no longer current (a message from before a restart).</summary>
     public Execution? FindCurrent(Guid attemptId) => _byAttempt.GetValueOrDefault(attemptId);
 
-    public TaskDeploymentDescriptor CreateDeploymentDescriptor(Execution execution)
+    public TaskDeploymentDescriptor CreateDeploymentDescriptor(Execution execution, Checkpointing.TaskRestore? restore = null)
     {
         var vertex = execution.Vertex.JobVertex;
         var subtask = execution.Vertex.SubtaskIndex;
@@ -102,7 +105,7 @@ public sealed class ExecutionGraph
         var produced = vertex.Produced
             .Select(d => new ResultPartitionDescriptor(d, PartitionId(d, subtask), d.Consumer!.IsPointwise ? 1 : d.Consumer.Target.Parallelism))
             .ToList();
-        return new TaskDeploymentDescriptor(Job, vertex, subtask, execution.AttemptNumber, execution.AttemptId, gates, produced);
+        return new TaskDeploymentDescriptor(Job, vertex, subtask, execution.AttemptNumber, execution.AttemptId, gates, produced, restore);
     }
 
     /// <summary>The producer's data address when it runs on another TaskManager (that serves data over TCP), else null.</summary>

@@ -20,7 +20,15 @@ public interface ITaskExecutorGateway
 
     Task CancelTaskAsync(Guid executionAttemptId);
 
-    Task SendOperatorEventAsync(Guid executionAttemptId, string operatorId, OperatorEvent operatorEvent);
+    /// <summary><paramref name="sequence"/> orders events and checkpoint triggers of one attempt (0, 1, …), however the calls travel.</summary>
+    Task SendOperatorEventAsync(Guid executionAttemptId, long sequence, string operatorId, OperatorEvent operatorEvent);
+
+    /// <summary>Starts a checkpoint at a source subtask; numbered in the same sequence as operator events.</summary>
+    Task TriggerCheckpointAsync(Guid executionAttemptId, long sequence, Checkpointing.CheckpointBarrier barrier);
+
+    Task NotifyCheckpointCompleteAsync(Guid executionAttemptId, long checkpointId);
+
+    Task NotifyCheckpointAbortedAsync(Guid executionAttemptId, long checkpointId);
 
     /// <summary>Drops the partitions of a job's attempts before <paramref name="attempt"/> (the job restarted).</summary>
     Task ReleasePartitionsAsync(Guid jobId, int attempt);

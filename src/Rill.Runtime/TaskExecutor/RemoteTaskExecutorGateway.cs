@@ -64,10 +64,30 @@ internal sealed class RemoteTaskExecutorGateway : ITaskExecutorGateway
     public Task CancelTaskAsync(Guid executionAttemptId) =>
         RpcCall.InvokeAsync(_target, () => _service.CancelTaskAsync(new ExecutionAttemptRequest { ExecutionAttemptId = executionAttemptId }, Context()));
 
-    public Task SendOperatorEventAsync(Guid executionAttemptId, string operatorId, OperatorEvent operatorEvent) =>
+    public Task TriggerCheckpointAsync(Guid executionAttemptId, long sequence, Checkpointing.CheckpointBarrier barrier) =>
+        RpcCall.InvokeAsync(_target, () => _service.TriggerCheckpointAsync(new CheckpointTriggerMessage
+        {
+            ExecutionAttemptId = executionAttemptId,
+            Sequence = sequence,
+            CheckpointId = barrier.CheckpointId,
+            Timestamp = barrier.Timestamp,
+            Kind = (int)barrier.Kind,
+            Location = barrier.Location,
+        }, Context()));
+
+    public Task NotifyCheckpointCompleteAsync(Guid executionAttemptId, long checkpointId) =>
+        RpcCall.InvokeAsync(_target, () => _service.NotifyCheckpointCompleteAsync(
+            new CheckpointNotificationMessage { ExecutionAttemptId = executionAttemptId, CheckpointId = checkpointId }, Context()));
+
+    public Task NotifyCheckpointAbortedAsync(Guid executionAttemptId, long checkpointId) =>
+        RpcCall.InvokeAsync(_target, () => _service.NotifyCheckpointAbortedAsync(
+            new CheckpointNotificationMessage { ExecutionAttemptId = executionAttemptId, CheckpointId = checkpointId }, Context()));
+
+    public Task SendOperatorEventAsync(Guid executionAttemptId, long sequence, string operatorId, OperatorEvent operatorEvent) =>
         RpcCall.InvokeAsync(_target, () => _service.SendOperatorEventAsync(new OperatorEventMessage
         {
             ExecutionAttemptId = executionAttemptId,
+            Sequence = sequence,
             OperatorId = operatorId,
             Payload = OperatorEventSerializer.Serialize(operatorEvent),
         }, Context()));

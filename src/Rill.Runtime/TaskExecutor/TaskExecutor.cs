@@ -136,7 +136,8 @@ public sealed class TaskExecutor : ITaskExecutorGateway, IAsyncDisposable
         var jobMaster = slot.JobMaster!;
         var attemptId = descriptor.ExecutionAttemptId;
         var environment = new TaskEnvironment(_partitions, _processingTime,
-            (operatorId, operatorEvent) => _ = jobMaster.SendOperatorEventToCoordinatorAsync(attemptId, operatorId, operatorEvent));
+            (operatorId, operatorEvent) => _ = jobMaster.SendOperatorEventToCoordinatorAsync(attemptId, operatorId, operatorEvent),
+            new CheckpointResponder(jobMaster, TaskManagerId));
         var task = new StreamTask(descriptor, environment);
         var running = new RunningTask(task, slot, jobMaster);
         _tasks[attemptId] = running;
@@ -184,13 +185,37 @@ public sealed class TaskExecutor : ITaskExecutorGateway, IAsyncDisposable
         }
     });
 
-    public Task SendOperatorEventAsync(Guid executionAttemptId, string operatorId, OperatorEvent operatorEvent) => CallIfAlive(() =>
+    public Task TriggerCheckpointAsync(Guid executionAttemptId, long sequence, Checkpointing.CheckpointBarrier barrier) => CallIfAlive(() =>
+    {
+        if (_tasks.TryGetValue(executionAttemptId, out var running))
+        {
+            running.Task.TriggerCheckpoint(sequence, barrier);
+        }
+    });
+
+    public Task NotifyCheckpointCompleteAsync(Guid executionAttemptId, long checkpointId) => CallIfAlive(() =>
+    {
+        if (_tasks.TryGetValue(executionAttemptId, out var running))
+        {
+            running.Task.NotifyCheckpointComplete(checkpointId);
+        }
+    });
+
+    public Task NotifyCheckpointAbortedAsync(Guid executionAttemptId, long checkpointId) => CallIfAlive(() =>
+    {
+        if (_tasks.TryGetValue(executionAttemptId, out var running))
+        {
+            running.Task.NotifyCheckpointAborted(checkpointId);
+        }
+    });
+
+    public Task SendOperatorEventAsync(Guid executionAttemptId, long sequence, string operatorId, OperatorEvent operatorEvent) => CallIfAlive(() =>
     {
         // A task that already ended has nothing to do with the event; its end is reported separately, and
         // failing here would mask the task's real outcome.
         if (_tasks.TryGetValue(executionAttemptId, out var running))
         {
-            running.Task.DeliverOperatorEvent(operatorId, operatorEvent);
+            running.Task.DeliverOperatorEvent(sequence, operatorId, operatorEvent);
         }
     });
 
@@ -307,4 +332,18 @@ public sealed class TaskExecutor : ITaskExecutorGateway, IAsyncDisposable
 
         public volatile bool CancelRequested;
     }
+}
+
+/// <summary>Reports a task's checkpoint results to its JobMaster; a failed report is logged (the checkpoint then times out), never thrown at the task.</summary>
+internal sealed class CheckpointResponder(IJobMasterGateway jobMaster, string taskManagerId) : Checkpointing.ICheckpointResponder
+{
+    public void Acknowledge(Guid executionAttemptId, long checkpointId, Checkpointing.TaskStateSnapshot state) =>
+        Report(jobMaster.AcknowledgeCheckpointAsync(executionAttemptId, checkpointId, state), checkpointId);
+
+    public void Decline(Guid executionAttemptId, long checkpointId, string reason) =>
+        Report(jobMaster.DeclineCheckpointAsync(executionAttemptId, checkpointId, reason), checkpointId);
+
+    private void Report(Task call, long checkpointId) => call.ContinueWith(
+        t => Console.Error.WriteLine($"TaskExecutor {taskManagerId}: could not report checkpoint {checkpointId}: {t.Exception!.InnerException!.Message}"),
+        CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 }

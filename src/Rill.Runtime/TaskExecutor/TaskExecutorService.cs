@@ -49,7 +49,29 @@ internal sealed class TaskExecutorService(TaskManagerRunner runner) : ITaskExecu
     {
         CheckToken(context);
         var operatorEvent = OperatorEventSerializer.Deserialize(request.Payload, TypeResolver.Resolve);
-        await TaskExecutor.SendOperatorEventAsync(request.ExecutionAttemptId, request.OperatorId, operatorEvent).ConfigureAwait(false);
+        await TaskExecutor.SendOperatorEventAsync(request.ExecutionAttemptId, request.Sequence, request.OperatorId, operatorEvent).ConfigureAwait(false);
+        return Ack.Instance;
+    }
+
+    public async ValueTask<Ack> TriggerCheckpointAsync(CheckpointTriggerMessage request, CallContext context = default)
+    {
+        CheckToken(context);
+        var barrier = new Checkpointing.CheckpointBarrier(request.CheckpointId, request.Timestamp, (Checkpointing.CheckpointKind)request.Kind, request.Location);
+        await TaskExecutor.TriggerCheckpointAsync(request.ExecutionAttemptId, request.Sequence, barrier).ConfigureAwait(false);
+        return Ack.Instance;
+    }
+
+    public async ValueTask<Ack> NotifyCheckpointCompleteAsync(CheckpointNotificationMessage request, CallContext context = default)
+    {
+        CheckToken(context);
+        await TaskExecutor.NotifyCheckpointCompleteAsync(request.ExecutionAttemptId, request.CheckpointId).ConfigureAwait(false);
+        return Ack.Instance;
+    }
+
+    public async ValueTask<Ack> NotifyCheckpointAbortedAsync(CheckpointNotificationMessage request, CallContext context = default)
+    {
+        CheckToken(context);
+        await TaskExecutor.NotifyCheckpointAbortedAsync(request.ExecutionAttemptId, request.CheckpointId).ConfigureAwait(false);
         return Ack.Instance;
     }
 

@@ -280,6 +280,9 @@ public sealed class WatermarkTests
         public ISplitEnumerator<IndexRangeSplit> CreateEnumerator(ISplitEnumeratorContext<IndexRangeSplit> context) =>
             new StaticSplitEnumerator<IndexRangeSplit>(context, []);
 
+        public ISplitEnumerator<IndexRangeSplit> RestoreEnumerator(ISplitEnumeratorContext<IndexRangeSplit> context, IReadOnlyList<IndexRangeSplit> unassignedSplits) =>
+            throw new NotSupportedException("This test source runs without checkpoints.");
+
         public ISourceReader<long, IndexRangeSplit> CreateReader(ISourceReaderContext context) => new Reader(this);
 
         private sealed class Reader(PausingSource source) : ISourceReader<long, IndexRangeSplit>
@@ -318,6 +321,8 @@ public sealed class WatermarkTests
             public void AddSplits(IReadOnlyList<IndexRangeSplit> splits)
             {
             }
+
+            public IReadOnlyList<IndexRangeSplit> SnapshotState(long checkpointId) => [];
 
             public void NotifyNoMoreSplits()
             {

@@ -60,6 +60,9 @@ public sealed class ReviewRegressionTests
 
         public ISplitEnumerator<IndexRangeSplit> CreateEnumerator(ISplitEnumeratorContext<IndexRangeSplit> context) => new Enumerator(context);
 
+        public ISplitEnumerator<IndexRangeSplit> RestoreEnumerator(ISplitEnumeratorContext<IndexRangeSplit> context, IReadOnlyList<IndexRangeSplit> unassignedSplits) =>
+            throw new NotSupportedException("This test source runs without checkpoints.");
+
         public ISourceReader<long, IndexRangeSplit> CreateReader(ISourceReaderContext context) => new Reader(context);
 
         private sealed class Enumerator(ISplitEnumeratorContext<IndexRangeSplit> context) : ISplitEnumerator<IndexRangeSplit>
@@ -81,6 +84,8 @@ public sealed class ReviewRegressionTests
             public void AddSplitsBack(IReadOnlyList<IndexRangeSplit> splits, int subtask)
             {
             }
+
+            public IReadOnlyList<IndexRangeSplit> SnapshotState(long checkpointId) => [];
         }
 
         private sealed class Reader(ISourceReaderContext context) : SplitReaderBase<long, IndexRangeSplit>(context)
@@ -88,6 +93,8 @@ public sealed class ReviewRegressionTests
             private long _next;
 
             protected override void OpenSplit(IndexRangeSplit split) => _next = split.Start;
+
+            protected override IndexRangeSplit CurrentSplitWithProgress() => CurrentSplit! with { Start = _next };
 
             protected override SplitStatus ReadFromSplit(IReaderOutput<long> output, int maxRecords)
             {
@@ -115,6 +122,9 @@ public sealed class ReviewRegressionTests
 
         public ISplitEnumerator<IndexRangeSplit> CreateEnumerator(ISplitEnumeratorContext<IndexRangeSplit> context) => new Enumerator();
 
+        public ISplitEnumerator<IndexRangeSplit> RestoreEnumerator(ISplitEnumeratorContext<IndexRangeSplit> context, IReadOnlyList<IndexRangeSplit> unassignedSplits) =>
+            throw new NotSupportedException("This test source runs without checkpoints.");
+
         public ISourceReader<long, IndexRangeSplit> CreateReader(ISourceReaderContext context) => new PushingSource().CreateReader(context);
 
         private sealed class Enumerator : ISplitEnumerator<IndexRangeSplit>
@@ -128,6 +138,8 @@ public sealed class ReviewRegressionTests
             }
 
             public void HandleSplitRequest(int subtask) => throw new InvalidOperationException("no partitions to read");
+
+            public IReadOnlyList<IndexRangeSplit> SnapshotState(long checkpointId) => [];
 
             public void AddSplitsBack(IReadOnlyList<IndexRangeSplit> splits, int subtask)
             {

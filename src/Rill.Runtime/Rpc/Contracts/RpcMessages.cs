@@ -112,6 +112,47 @@ public sealed class OperatorEventMessage
     [ProtoMember(2)] public Guid ExecutionAttemptId { get; set; }
     [ProtoMember(3)] public string OperatorId { get; set; } = "";
     [ProtoMember(4)] public byte[] Payload { get; set; } = [];
+
+    /// <summary>Orders events and checkpoint triggers to one subtask attempt (JobMaster to TaskManager only).</summary>
+    [ProtoMember(5)] public long Sequence { get; set; }
+}
+
+/// <summary>Starts a checkpoint at a source subtask.</summary>
+[ProtoContract]
+public sealed class CheckpointTriggerMessage
+{
+    [ProtoMember(1)] public Guid ExecutionAttemptId { get; set; }
+    [ProtoMember(2)] public long Sequence { get; set; }
+    [ProtoMember(3)] public long CheckpointId { get; set; }
+    [ProtoMember(4)] public long Timestamp { get; set; }
+    [ProtoMember(5)] public int Kind { get; set; }
+    [ProtoMember(6)] public string Location { get; set; } = "";
+}
+
+[ProtoContract]
+public sealed class CheckpointNotificationMessage
+{
+    [ProtoMember(1)] public Guid ExecutionAttemptId { get; set; }
+    [ProtoMember(2)] public long CheckpointId { get; set; }
+}
+
+/// <summary>A subtask's acknowledgement: its state handles as JSON (file paths and offsets, never the state itself).</summary>
+[ProtoContract]
+public sealed class CheckpointAcknowledgeMessage
+{
+    [ProtoMember(1)] public Guid JobId { get; set; }
+    [ProtoMember(2)] public Guid ExecutionAttemptId { get; set; }
+    [ProtoMember(3)] public long CheckpointId { get; set; }
+    [ProtoMember(4)] public string StateJson { get; set; } = "";
+}
+
+[ProtoContract]
+public sealed class CheckpointDeclineMessage
+{
+    [ProtoMember(1)] public Guid JobId { get; set; }
+    [ProtoMember(2)] public Guid ExecutionAttemptId { get; set; }
+    [ProtoMember(3)] public long CheckpointId { get; set; }
+    [ProtoMember(4)] public string Reason { get; set; } = "";
 }
 
 [ProtoContract]

@@ -31,6 +31,10 @@ public interface IJobMasterService
     ValueTask<Ack> UpdateTaskExecutionStateAsync(TaskExecutionStateMessage request, CallContext context = default);
 
     ValueTask<Ack> SendOperatorEventToCoordinatorAsync(OperatorEventMessage request, CallContext context = default);
+
+    ValueTask<Ack> AcknowledgeCheckpointAsync(CheckpointAcknowledgeMessage request, CallContext context = default);
+
+    ValueTask<Ack> DeclineCheckpointAsync(CheckpointDeclineMessage request, CallContext context = default);
 }
 
 /// <summary>A TaskManager's endpoint, called by the ResourceManager and JobMasters.</summary>
@@ -44,6 +48,12 @@ public interface ITaskExecutorService
     ValueTask<Ack> CancelTaskAsync(ExecutionAttemptRequest request, CallContext context = default);
 
     ValueTask<Ack> SendOperatorEventAsync(OperatorEventMessage request, CallContext context = default);
+
+    ValueTask<Ack> TriggerCheckpointAsync(CheckpointTriggerMessage request, CallContext context = default);
+
+    ValueTask<Ack> NotifyCheckpointCompleteAsync(CheckpointNotificationMessage request, CallContext context = default);
+
+    ValueTask<Ack> NotifyCheckpointAbortedAsync(CheckpointNotificationMessage request, CallContext context = default);
 
     ValueTask<Ack> ReleasePartitionsAsync(ReleasePartitionsRequest request, CallContext context = default);
 

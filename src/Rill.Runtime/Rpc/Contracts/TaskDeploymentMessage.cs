@@ -18,6 +18,9 @@ public sealed class TaskDeploymentMessage
     [ProtoMember(6)] public List<InputGateMessage> InputGates { get; set; } = [];
     [ProtoMember(7)] public List<ProducedPartitionMessage> ProducedPartitions { get; set; } = [];
     [ProtoMember(8)] public string PlanFingerprint { get; set; } = "";
+
+    /// <summary>The state the attempt restores (a <see cref="Checkpointing.TaskRestore"/> as JSON), or null.</summary>
+    [ProtoMember(9)] public string? RestoreJson { get; set; }
 }
 
 [ProtoContract]
