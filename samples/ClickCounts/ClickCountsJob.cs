@@ -2,6 +2,7 @@ using Rill.Api;
 using Rill.EventTime;
 using Rill.Functions;
 using Rill.Sinks;
+using Rill.Sources;
 using Rill.Windowing;
 
 namespace Rill.Samples.ClickCounts;
@@ -31,15 +32,41 @@ internal static class ClickCountsJob
             env.SetParallelism(parallelism);
         }
 
+        // With checkpoints the output directory gets committed part files while the job runs, each count exactly once
+        // even when the job fails and restores (the file sink commits in two phases).
+        if (options.CheckpointingMs is { } interval)
+        {
+            env.EnableCheckpointing(TimeSpan.FromMilliseconds(interval));
+            if (options.CheckpointDirectory is { } checkpoints)
+            {
+                env.ConfigureCheckpointing(c => c with { Directory = checkpoints });
+            }
+        }
+
         // Check both ends before starting anything, so a wrong path costs one clear line and no work.
-        var clicks = options.Input is null
-            ? ClickGenerator.CreateStream(env, Watermarks)
-            : env.ReadTextLines(InputFile.RequireExisting(options.Input))
-                .Process(new ClickParser(options.SkipMalformed)).Name("Parse Clicks")
+        DataStream<Click> clicks;
+        if (options.Input is null)
+        {
+            clicks = ClickGenerator.CreateStream(env, Watermarks);
+        }
+        else
+        {
+            var lines = env.ReadTextLines(InputFile.RequireExisting(options.Input), options.Follow).Uid("click-lines");
+            if (options.LinesPerSecond is { } rate)
+            {
+                // Slows a short input down enough to watch the job, take savepoints or kill a TaskManager while it runs.
+                lines = lines.Map(new Throttle<TextLine>(rate)).Name("Throttle").Uid("throttle");
+            }
+
+            clicks = lines.Process(new ClickParser(options.SkipMalformed)).Name("Parse Clicks").Uid("parse-clicks")
                 .AssignTimestampsAndWatermarks(Watermarks);
+        }
+
         if (options.Output is not null)
         {
-            OutputDirectory.Prepare(options.Output, refuseExistingResults: OutputDirectory.ResultsAreCheckedHere(options.Deployment));
+            // A job resumed from a savepoint continues the results it committed before.
+            OutputDirectory.Prepare(options.Output,
+                refuseExistingResults: OutputDirectory.ResultsAreCheckedHere(options.Deployment) && options.Deployment.FromSavepoint is null);
         }
 
         var counts = clicks
@@ -47,7 +74,7 @@ internal static class ClickCountsJob
             .Window(TumblingEventTimeWindows.Of<Click>(TimeSpan.FromMinutes(1)))
             .SideOutputLateData(LateClicks)
             .Aggregate(new CountAggregate<Click>(), (userId, window, count) => new UserWindowCount(window.Start, window.End, userId, count))
-            .Name("Count Clicks per User and Minute");
+            .Name("Count Clicks per User and Minute").Uid("count-clicks");
         ResultOutput.WriteTo(counts, options.Output, count => count.ToCsv());
         counts.GetSideOutput(LateClicks)
             .Process(new RecordCounter<Click>(LateClicksCounter)).Name("Count Late Clicks")

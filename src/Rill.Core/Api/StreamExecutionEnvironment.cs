@@ -137,8 +137,9 @@ public sealed class StreamExecutionEnvironment
     }
 
     /// <summary>Lines of a UTF-8 text file with their 1-based line numbers (for error messages that point at the input).</summary>
-    public DataStream<TextLine> ReadTextLines(string path) =>
-        FromSource(new TextFileSource(path), WatermarkStrategy<TextLine>.NoWatermarks(), $"File Source ({path})");
+    /// <remarks>With <paramref name="follow"/> the stream is unbounded: lines appended to the file keep coming (as <c>tail -f</c>).</remarks>
+    public DataStream<TextLine> ReadTextLines(string path, bool follow = false) =>
+        FromSource(new TextFileSource(path, follow), WatermarkStrategy<TextLine>.NoWatermarks(), $"File Source ({path})");
 
     public DataStream<string> ReadTextFile(string path) => ReadTextLines(path).Map(line => line.Text).Name("Line Text");
 

@@ -5,14 +5,17 @@ namespace Rill.Sources;
 /// <summary>
 /// Reads a UTF-8 text file line by line ('\n' or "\r\n" endings; a leading BOM is dropped). The file is cut into
 /// byte ranges, one per reader or more for large files, so several subtasks read one file; a line belongs to
-/// the range in which it starts.
+/// the range in which it starts. With <c>follow</c> the source is unbounded (as <c>tail -f</c>): one reader reads the
+/// whole file and then every line appended to it, a line only once its '\n' is written.
 /// </summary>
 public sealed class TextFileSource : ISource<TextLine, FileSplit>
 {
     private const long MaxSplitBytes = 64L * 1024 * 1024;
+    private static readonly TimeSpan FollowPollInterval = TimeSpan.FromMilliseconds(100);
 
-    public TextFileSource(string path)
+    public TextFileSource(string path, bool follow = false)
     {
+        Follow = follow;
         Path = System.IO.Path.GetFullPath(path);
         if (!File.Exists(Path))
         {
@@ -27,15 +30,21 @@ public sealed class TextFileSource : ISource<TextLine, FileSplit>
     /// <summary>The path as the user wrote it, used in error messages.</summary>
     public string DisplayPath { get; }
 
-    public Boundedness Boundedness => Boundedness.Bounded;
+    /// <summary>Keep reading lines appended to the file; the job never ends on its own.</summary>
+    public bool Follow { get; }
+
+    public Boundedness Boundedness => Follow ? Boundedness.ContinuousUnbounded : Boundedness.Bounded;
+
+    /// <summary>A followed file is one growing split: one reader.</summary>
+    public int? MaxParallelism => Follow ? 1 : null;
 
     public ISplitEnumerator<FileSplit> CreateEnumerator(ISplitEnumeratorContext<FileSplit> context) =>
-        new StaticSplitEnumerator<FileSplit>(context, CreateSplits(context.CurrentParallelism));
+        new StaticSplitEnumerator<FileSplit>(context, Follow ? [new FileSplit(Path, 0, long.MaxValue, 0)] : CreateSplits(context.CurrentParallelism));
 
     public ISplitEnumerator<FileSplit> RestoreEnumerator(ISplitEnumeratorContext<FileSplit> context, IReadOnlyList<FileSplit> unassignedSplits) =>
         new StaticSplitEnumerator<FileSplit>(context, unassignedSplits);
 
-    public ISourceReader<TextLine, FileSplit> CreateReader(ISourceReaderContext context) => new Reader(context, DisplayPath);
+    public ISourceReader<TextLine, FileSplit> CreateReader(ISourceReaderContext context) => new Reader(context, DisplayPath, Follow);
 
     internal IReadOnlyList<FileSplit> CreateSplits(int parallelism)
     {
@@ -86,8 +95,10 @@ public sealed class TextFileSource : ISource<TextLine, FileSplit>
         return result;
     }
 
-    private sealed class Reader(ISourceReaderContext context, string displayPath) : SplitReaderBase<TextLine, FileSplit>(context)
+    private sealed class Reader(ISourceReaderContext context, string displayPath, bool follow) : SplitReaderBase<TextLine, FileSplit>(context)
     {
+        private Task _pollDelay = Task.CompletedTask;
+
         private FileStream? _stream;
         private readonly byte[] _buffer = new byte[1 << 16];
         private int _bufferPos;
@@ -162,6 +173,19 @@ public sealed class TextFileSource : ISource<TextLine, FileSplit>
                     _line[length++] = (byte)b;
                 }
 
+                if (b < 0 && follow)
+                {
+                    // The end of what is written so far: a line without its '\n' may still be being written. Read it
+                    // again from its start once the file has grown.
+                    _stream!.Seek(lineStart, SeekOrigin.Begin);
+                    _position = lineStart;
+                    _bufferPos = _bufferLen = 0;
+                    var wake = new TaskCompletionSource();
+                    Context.ProcessingTime.RegisterTimer(Context.ProcessingTime.CurrentTime + (long)FollowPollInterval.TotalMilliseconds, _ => wake.TrySetResult());
+                    _pollDelay = wake.Task;
+                    return SplitStatus.NothingAvailable;
+                }
+
                 if (b < 0 && !sawAny)
                 {
                     return SplitStatus.Finished; // end of file right after a newline: no further line
@@ -187,6 +211,8 @@ public sealed class TextFileSource : ISource<TextLine, FileSplit>
 
             return SplitStatus.MoreAvailable;
         }
+
+        public override Task IsAvailable() => _pollDelay.IsCompleted ? base.IsAvailable() : _pollDelay;
 
         protected override void CloseSplit()
         {

@@ -312,6 +312,11 @@ internal sealed class CheckpointCoordinator : IDisposable
         {
             DiscardCheckpointDirectory(Path.GetDirectoryName(pointer.MetadataPath)!);
         }
+
+        if (Directory.Exists(JobDirectory) && !Directory.EnumerateFileSystemEntries(JobDirectory).Any())
+        {
+            Directory.Delete(JobDirectory);
+        }
     }
 
     private void DiscardCheckpointDirectory(string location)

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Rill.Functions;
 
-namespace Rill.Samples.WordCount;
+namespace Rill.Samples;
 
 /// <summary>
 /// Passes lines through at no more than a given rate per subtask (<c>--lines-per-second</c>), so a short input takes
