@@ -52,6 +52,8 @@ public sealed class JobManagerProcessTests
     [Theory]
     [InlineData("info")]
     [InlineData("cancel")]
+    [InlineData("savepoint")]
+    [InlineData("stop")]
     public async Task AnUnknownJobIsExitCode1WithTheServersDetail(string command)
     {
         await using var cluster = await SessionCluster.StartAsync();

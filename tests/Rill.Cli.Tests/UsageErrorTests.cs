@@ -25,6 +25,14 @@ public sealed class UsageErrorTests
     [InlineData("jobmanager", "--auth-token", " ")]
     [InlineData("taskmanager")]
     [InlineData("taskmanager", "--jobmanager", "http://127.0.0.1:1", "--slots", "0")]
+    [InlineData("savepoint")]
+    [InlineData("savepoint", "not-a-job-id")]
+    [InlineData("savepoint", "0123456789abcdef0123456789abcdef", "relative/savepoints")]
+    [InlineData("savepoint", "0123456789abcdef0123456789abcdef", "/a", "/b")]
+    [InlineData("stop")]
+    [InlineData("stop", "0123456789abcdef0123456789abcdef", "--savepoint-path", "relative/savepoints")]
+    [InlineData("stop", "0123456789abcdef0123456789abcdef", "--timeout", "0")]
+    [InlineData("stop", "0123456789abcdef0123456789abcdef", "--drain")]
     public async Task IsExitCode2WithOneErrorLine(params string[] args)
     {
         var run = await CliProcess.RunRillAsync(args);
@@ -58,6 +66,24 @@ public sealed class UsageErrorTests
     }
 
     [Fact]
+    public async Task AllowNonRestoredStateWithoutASavepointSaysWhatIsMissing()
+    {
+        var run = await CliProcess.RunRillAsync("run", Programs.AssemblyPath(Programs.WordCount), "--allow-non-restored-state", "--jobmanager", "http://127.0.0.1:1");
+
+        AssertUsageError(run);
+        Assert.Contains("--from-savepoint", run.ErrorLines[0]);
+    }
+
+    [Fact]
+    public async Task ARelativeSavepointPathIsRefusedBecauseTheClusterResolvesIt()
+    {
+        var run = await CliProcess.RunRillAsync("run", Programs.AssemblyPath(Programs.WordCount), "--from-savepoint", "savepoints/sp-1", "--jobmanager", "http://127.0.0.1:1");
+
+        AssertUsageError(run);
+        Assert.Contains("'savepoints/sp-1' is not an absolute path", run.ErrorLines[0]);
+    }
+
+    [Fact]
     public async Task UnknownCommandIsNamedWithoutTheNoiseAboutAMissingOne()
     {
         var run = await CliProcess.RunRillAsync("lsit");
@@ -82,6 +108,8 @@ public sealed class UsageErrorTests
     [InlineData("run", "--help")]
     [InlineData("jobmanager", "--help")]
     [InlineData("taskmanager", "-h")]
+    [InlineData("savepoint", "--help")]
+    [InlineData("stop", "--help")]
     public async Task HelpSucceedsOnStdout(params string[] args)
     {
         var run = await CliProcess.RunRillAsync(args);

@@ -14,13 +14,23 @@ public sealed class ReferenceRuns : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<ReferenceRun>>> _runs = new();
     private readonly string _root = Path.Combine(Path.GetTempPath(), "rill-ct-ref-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly Lazy<string> _checkpointedClicks;
 
     public ReferenceRuns()
     {
         Directory.CreateDirectory(_root);
         WordCountInput = Path.Combine(_root, "words.txt");
         File.WriteAllText(WordCountInput, string.Concat(Text.Lines(WordCountLines, seed: 2024).Select(line => line + "\n")));
+        _checkpointedClicks = new Lazy<string>(() =>
+        {
+            var path = Path.Combine(_root, "clicks-2m.csv");
+            CheckpointedClickInput.Write(path);
+            return path;
+        });
     }
+
+    /// <summary>The large ClickCounts input of the checkpoint tests (<see cref="CheckpointedClickInput"/>), written on first use.</summary>
+    public string CheckpointedClicksInput => _checkpointedClicks.Value;
 
     /// <summary>Lines of <see cref="WordCountInput"/>: with <c>--lines-per-second R</c> at parallelism 4 a job takes about Lines / (4 R) s.</summary>
     public const int WordCountLines = 3000;

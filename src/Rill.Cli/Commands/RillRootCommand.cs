@@ -5,7 +5,7 @@ namespace Rill.Cli.Commands;
 /// <summary>The <c>rill</c> command and its subcommands: cluster processes first, then the client commands.</summary>
 internal static class RillRootCommand
 {
-    public static RootCommand Create() => new("Rill: run a session cluster (jobmanager, taskmanager) and submit, inspect and cancel jobs on it.")
+    public static RootCommand Create() => new("Rill: run a session cluster (jobmanager, taskmanager) and submit, inspect, savepoint, stop and cancel jobs on it.")
     {
         JobManagerCommand.Create(),
         TaskManagerCommand.Create(),
@@ -13,6 +13,8 @@ internal static class RillRootCommand
         ListCommand.Create(),
         InfoCommand.Create(),
         CancelCommand.Create(),
+        SavepointCommand.Create(),
+        StopCommand.Create(),
         TaskManagersCommand.Create(),
     };
 }

@@ -45,17 +45,35 @@ internal static class RunCommand
         {
             Description = "Return once the job is submitted instead of waiting for it to end.",
         };
+        var fromSavepoint = new Option<string?>("--from-savepoint", "-s")
+        {
+            Description = "Start the job from this savepoint (or retained checkpoint): its absolute directory on the cluster's file system, as 'rill savepoint' prints it.",
+            HelpName = "PATH",
+            CustomParser = OptionValues.AbsolutePath,
+        };
+        var allowNonRestoredState = new Option<bool>("--allow-non-restored-state", "-n")
+        {
+            Description = "With --from-savepoint: drop the state of operators the program no longer has instead of refusing to start.",
+        };
 
         var command = new Command("run", "Upload an application to the JobManager and run it as a job.")
         {
-            application, programArguments, jobManager, authToken, parallelism, entryClass, detached,
+            application, programArguments, jobManager, authToken, parallelism, entryClass, detached, fromSavepoint, allowNonRestoredState,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(allowNonRestoredState) && result.GetValue(fromSavepoint) is null)
+            {
+                result.AddError("--allow-non-restored-state applies to a restore: give --from-savepoint PATH too, or leave it out.");
+            }
+        });
         command.SetAction(async (parse, cancellation) =>
         {
             var app = parse.GetRequiredValue(application);
             using var client = ClusterOptions.Connect(parse, jobManager, authToken);
             var jobId = await SubmitAsync(client, app, new RunArtifactRequest(
-                parse.GetValue(entryClass), parse.GetValue(programArguments) ?? [], parse.GetValue(parallelism)), cancellation).ConfigureAwait(false);
+                parse.GetValue(entryClass), parse.GetValue(programArguments) ?? [], parse.GetValue(parallelism),
+                parse.GetValue(fromSavepoint), parse.GetValue(allowNonRestoredState) ? true : null), cancellation).ConfigureAwait(false);
             Console.WriteLine($"Job has been submitted with JobID {jobId}");
             return parse.GetValue(detached) ? ExitCodes.Success : await WaitAsync(client, jobId, cancellation).ConfigureAwait(false);
         });

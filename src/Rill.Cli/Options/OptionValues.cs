@@ -38,6 +38,27 @@ internal static class OptionValues
         return null;
     }
 
+    /// <summary>
+    /// A savepoint directory: absolute, because the JobManager and TaskManagers read and write it on their machines,
+    /// where a path relative to the client's shell would name another directory or none.
+    /// </summary>
+    public static string? AbsolutePath(ArgumentResult result)
+    {
+        if (result.Tokens.Count == 0)
+        {
+            return null;
+        }
+
+        var text = Single(result);
+        if (Path.IsPathFullyQualified(text))
+        {
+            return text;
+        }
+
+        result.AddError($"{OptionName(result)}: '{text}' is not an absolute path; the cluster resolves it on its own machines, so give it in full (e.g. /shared/savepoints).");
+        return null;
+    }
+
     /// <summary>An absolute http(s) URL, ending with '/' so that request paths are appended to it, not put in its place.</summary>
     public static Uri? RestUrl(string text, string source, Action<string> error)
     {

@@ -63,6 +63,23 @@ internal sealed class RestClusterClient : IDisposable
         using var response = await SendRawAsync(new HttpMethod("PATCH"), $"jobs/{jobId}?mode=cancel", null, QueryTimeout, cancellation).ConfigureAwait(false);
     }
 
+    /// <summary>Starts a savepoint (<c>POST /jobs/{id}/savepoints</c>); returns the request id to poll with <see cref="GetSavepointStatusAsync"/>.</summary>
+    public async Task<string> TriggerSavepointAsync(string jobId, string? targetDirectory, CancellationToken cancellation)
+    {
+        using var content = JsonContent.Create(new SavepointTriggerRequest(targetDirectory, CancelJob: false));
+        return (await SendAsync<SavepointTriggerResponse>(HttpMethod.Post, $"jobs/{jobId}/savepoints", content, QueryTimeout, cancellation).ConfigureAwait(false)).RequestId;
+    }
+
+    /// <summary>Starts a stop-with-savepoint (<c>POST /jobs/{id}/stop</c>); its status is polled like a savepoint's.</summary>
+    public async Task<string> StopWithSavepointAsync(string jobId, string? targetDirectory, CancellationToken cancellation)
+    {
+        using var content = JsonContent.Create(new StopWithSavepointRequest(targetDirectory, Drain: false));
+        return (await SendAsync<SavepointTriggerResponse>(HttpMethod.Post, $"jobs/{jobId}/stop", content, QueryTimeout, cancellation).ConfigureAwait(false)).RequestId;
+    }
+
+    public Task<SavepointStatusResponse> GetSavepointStatusAsync(string jobId, string requestId, CancellationToken cancellation) =>
+        SendAsync<SavepointStatusResponse>(HttpMethod.Get, $"jobs/{jobId}/savepoints/{Uri.EscapeDataString(requestId)}", null, QueryTimeout, cancellation);
+
     public async Task<IReadOnlyList<TaskManagerEntry>> ListTaskManagersAsync(CancellationToken cancellation) =>
         (await SendAsync<TaskManagerListResponse>(HttpMethod.Get, "taskmanagers", null, QueryTimeout, cancellation).ConfigureAwait(false)).TaskManagers;
 

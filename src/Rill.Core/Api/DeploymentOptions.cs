@@ -11,7 +11,7 @@ namespace Rill.Api;
 public sealed record DeploymentOptions
 {
     /// <summary>The option names <see cref="Read"/> understands, for programs that reject unknown options.</summary>
-    public static readonly string[] Keys = ["cluster", "cluster-id", "role", "jobmanager", "slots", "bind-address", "advertised-address", "auth-token", "heartbeat-timeout", "restart-strategy", "from-savepoint", "allow-non-restored-state"];
+    public static readonly string[] Keys = ["cluster", "cluster-id", "role", "jobmanager", "slots", "bind-address", "advertised-address", "auth-token", "heartbeat-timeout", "restart-strategy", "from-savepoint", "allow-non-restored-state", "state-backend", "scheduler-mode", "resource-stabilization-timeout", "min-rescale-interval"];
 
     /// <summary>HA services URL (<c>redis://host:port</c>): the processes elect a JobManager leader among themselves.</summary>
     public string? Cluster { get; init; }
@@ -46,6 +46,20 @@ public sealed record DeploymentOptions
     /// <summary>With <see cref="FromSavepoint"/>: drop state of operators the program no longer has.</summary>
     public bool AllowNonRestoredState { get; init; }
 
+    /// <summary><c>reactive</c>: the job uses every slot there is and rescales when TaskManagers come and go (Flink's reactive mode).</summary>
+    public string? SchedulerMode { get; init; }
+
+    public bool IsReactive => SchedulerMode == "reactive";
+
+    /// <summary>Reactive mode: seconds the slots must stay unchanged before the job (re)starts on them.</summary>
+    public TimeSpan? ResourceStabilizationTimeout { get; init; }
+
+    /// <summary>Reactive mode: minimum seconds between two rescales up.</summary>
+    public TimeSpan? MinRescaleInterval { get; init; }
+
+    /// <summary>The job's keyed state backend (<c>heap</c> or <c>rocksdb</c>) unless the program sets one.</summary>
+    public string? StateBackend { get; init; }
+
     public bool IsDistributed => Cluster is not null || Role is not null;
 
     public static DeploymentOptions FromEnvironmentVariables() => Parse(key => Environment.GetEnvironmentVariable("RILL_" + key.ToUpperInvariant().Replace('-', '_')), new DeploymentOptions());
@@ -72,9 +86,16 @@ public sealed record DeploymentOptions
             BindAddress = NonEmpty(get, "bind-address") ?? defaults.BindAddress,
             AdvertisedAddress = NonEmpty(get, "advertised-address") ?? defaults.AdvertisedAddress,
             AuthToken = NonEmpty(get, "auth-token") ?? defaults.AuthToken,
-            HeartbeatTimeout = get("heartbeat-timeout") is { } timeout ? ParseSeconds(timeout) : defaults.HeartbeatTimeout,
+            HeartbeatTimeout = get("heartbeat-timeout") is { } timeout ? ParseSeconds(timeout, "heartbeat-timeout") : defaults.HeartbeatTimeout,
             RestartStrategy = NonEmpty(get, "restart-strategy") ?? defaults.RestartStrategy,
             FromSavepoint = NonEmpty(get, "from-savepoint") ?? defaults.FromSavepoint,
+            StateBackend = NonEmpty(get, "state-backend") ?? defaults.StateBackend,
+            SchedulerMode = NonEmpty(get, "scheduler-mode") is { } mode
+                ? mode is "reactive" or "default" ? mode : throw new ArgumentException($"Option --scheduler-mode must be 'reactive' or 'default', got '{mode}'.")
+                : defaults.SchedulerMode,
+            ResourceStabilizationTimeout = get("resource-stabilization-timeout") is { } stabilization
+                ? ParseSeconds(stabilization, "resource-stabilization-timeout", allowZero: true) : defaults.ResourceStabilizationTimeout,
+            MinRescaleInterval = get("min-rescale-interval") is { } interval ? ParseSeconds(interval, "min-rescale-interval", allowZero: true) : defaults.MinRescaleInterval,
             AllowNonRestoredState = get("allow-non-restored-state") is { } allow ? string.Equals(allow, "true", StringComparison.OrdinalIgnoreCase) : defaults.AllowNonRestoredState,
         };
         if (options.RestartStrategy is { } restart
@@ -109,8 +130,8 @@ public sealed record DeploymentOptions
             ? slots
             : throw new ArgumentException($"Option --slots needs a whole number of at least 0, got '{value}'.");
 
-    private static TimeSpan ParseSeconds(string value) =>
-        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+    private static TimeSpan ParseSeconds(string value, string key, bool allowZero = false) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && (seconds > 0 || (allowZero && seconds == 0))
             ? TimeSpan.FromSeconds(seconds)
-            : throw new ArgumentException($"Option --heartbeat-timeout needs a number of seconds above 0, got '{value}'.");
+            : throw new ArgumentException($"Option --{key} needs a number of seconds {(allowZero ? "of at least 0" : "above 0")}, got '{value}'.");
 }

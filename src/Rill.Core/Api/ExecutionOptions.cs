@@ -10,6 +10,15 @@ public sealed record ExecutionOptions
 
     public Checkpointing.CheckpointConfig Checkpointing { get; init; } = new();
 
+    /// <summary>Where keyed state lives (heap or RocksDB); checkpoints of either restore into the other.</summary>
+    public State.StateBackendConfig StateBackend { get; init; } = new();
+
+    /// <summary>
+    /// Reactive (Flink's adaptive scheduler in reactive mode): the job runs at whatever parallelism the TaskManagers'
+    /// slots allow and rescales from a savepoint or checkpoint when they come and go. Needs checkpointing.
+    /// </summary>
+    public ReactiveModeOptions? Reactive { get; init; }
+
     /// <summary>The savepoint the job starts from (null: a fresh start).</summary>
     public Checkpointing.SavepointRestoreSettings? SavepointRestore { get; init; }
 }

@@ -47,7 +47,18 @@ public sealed class StreamExecutionEnvironment
     /// <summary>A cluster planning a program asks for this default parallelism for that program's flow only.</summary>
     internal static readonly AsyncLocal<int?> ScopedDefaultParallelism = new();
 
-    internal int EffectiveParallelism => Parallelism;
+    /// <summary>
+    /// In reactive mode operators without a parallelism of their own start at their max parallelism (as in Flink): the
+    /// scheduler lowers it to the slots there are, and operators stay apart where a fixed parallelism would chain them.
+    /// </summary>
+    internal int EffectiveParallelism => Deployment.IsReactive ? DefaultMaxParallelism(Parallelism) : Parallelism;
+
+    /// <summary>An operator's max parallelism when neither it nor the environment sets one; 128 in reactive mode, whatever the slots.</summary>
+    internal int DefaultMaxParallelism(int parallelism) =>
+        MaxParallelism > 0 ? MaxParallelism : Deployment.IsReactive ? ReactiveDefaultMaxParallelism : State.KeyGroupRangeAssignment.ComputeDefaultMaxParallelism(parallelism);
+
+    /// <summary>Max parallelism of a reactive job that sets none: the most subtasks it can ever rescale to, and its key groups.</summary>
+    internal const int ReactiveDefaultMaxParallelism = 128;
 
     /// <summary>-1 until set: each operator then derives Flink's default from its parallelism.</summary>
     public int MaxParallelism { get; private set; } = -1;
@@ -106,6 +117,18 @@ public sealed class StreamExecutionEnvironment
         var config = configure(Options.Checkpointing);
         config.Validate();
         Options = Options with { Checkpointing = config };
+        return this;
+    }
+
+    /// <summary>
+    /// Keeps keyed state in the named backend (<see cref="State.StateBackends.Heap"/>, the default, or
+    /// <see cref="State.StateBackends.RocksDb"/>, which needs the Rill.StateBackend.RocksDb package); Flink's
+    /// setStateBackend. <paramref name="localDirectory"/> is where an on-disk backend puts its working folders.
+    /// </summary>
+    public StreamExecutionEnvironment SetStateBackend(string name, string? localDirectory = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        Options = Options with { StateBackend = Options.StateBackend with { Name = name, LocalDirectory = localDirectory ?? Options.StateBackend.LocalDirectory } };
         return this;
     }
 
@@ -196,6 +219,22 @@ public sealed class StreamExecutionEnvironment
         {
             throw new InvalidOperationException("No sinks defined: add a sink (SinkTo, Print, ...) before executing.");
         }
+
+        if (Deployment.IsReactive)
+        {
+            Options = Options with
+            {
+                Reactive = new ReactiveModeOptions
+                {
+                    ResourceStabilizationTimeout = Deployment.ResourceStabilizationTimeout ?? new ReactiveModeOptions().ResourceStabilizationTimeout,
+                    MinRescaleInterval = Deployment.MinRescaleInterval ?? new ReactiveModeOptions().MinRescaleInterval,
+                },
+            };
+        }
+
+        // The program's choice wins over the launcher's; the factory is found now (see StateBackendConfig.Factory).
+        var stateBackend = Options.StateBackend with { Name = Options.StateBackend.Name ?? Deployment.StateBackend };
+        Options = Options with { StateBackend = stateBackend with { Factory = State.StateBackendLoader.Load(stateBackend.EffectiveName) } };
 
         if (Deployment.FromSavepoint is { } savepoint)
         {

@@ -31,6 +31,9 @@ public sealed class JobVertex
 
     public bool IsSource => Head.Source is not null;
 
+    /// <summary>The most subtasks this vertex can run: its max parallelism, or less for a source that caps its readers.</summary>
+    public int ParallelismCap => Chain.Min(n => Math.Min(n.MaxParallelism, n.Source?.MaxReaderParallelism ?? int.MaxValue));
+
     public List<JobEdge> Inputs { get; } = [];
 
     public List<IntermediateDataSet> Produced { get; } = [];
@@ -103,6 +106,49 @@ public sealed class JobGraph(Guid jobId, string jobName, RuntimeExecutionMode mo
 
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())))[..16];
     }
+
+    /// <summary>
+    /// Sets vertices' parallelism (the adaptive scheduler's rescale; every process applies the same map before it
+    /// deploys, so their plans and fingerprints agree). Throws when a vertex would exceed its max parallelism or a
+    /// pointwise edge would join two different parallelisms.
+    /// </summary>
+    public void Rescale(IReadOnlyDictionary<string, int> parallelism)
+    {
+        foreach (var (vertexId, p) in parallelism)
+        {
+            var vertex = FindVertex(vertexId);
+            if (p < 1 || p > vertex.ParallelismCap)
+            {
+                throw new ArgumentOutOfRangeException(nameof(parallelism), $"Vertex {vertex.Name} cannot run at parallelism {p} (1 to {vertex.ParallelismCap}).");
+            }
+        }
+
+        foreach (var vertex in Vertices)
+        {
+            foreach (var edge in vertex.Inputs.Where(e => e.IsPointwise))
+            {
+                var producer = parallelism.GetValueOrDefault(edge.Source.Producer.Id, edge.Source.Producer.Parallelism);
+                var consumer = parallelism.GetValueOrDefault(vertex.Id, vertex.Parallelism);
+                if (producer != consumer)
+                {
+                    throw new ArgumentException($"Forward edge {edge.Source.Producer.Name} -> {vertex.Name} needs equal parallelism, got {producer} and {consumer}.");
+                }
+            }
+        }
+
+        foreach (var (vertexId, p) in parallelism)
+        {
+            foreach (var node in FindVertex(vertexId).Chain)
+            {
+                node.Parallelism = p;
+            }
+        }
+
+        _fingerprint = null;
+    }
+
+    /// <summary>The current parallelism of every vertex (what a rescaled deployment carries).</summary>
+    public IReadOnlyDictionary<string, int> VertexParallelism => Vertices.ToDictionary(v => v.Id, v => v.Parallelism);
 
     public JobVertex FindVertex(string id) => Vertices.FirstOrDefault(v => v.Id == id)
         ?? throw new KeyNotFoundException($"No vertex {id} in job {JobName}.");

@@ -30,7 +30,8 @@ public sealed class StreamNode
     /// <summary>Deterministic operator id (hex): from Uid when set, else from the node's position in the graph.</summary>
     public string OperatorId { get; }
 
-    public int Parallelism { get; }
+    /// <summary>Set by the program; the adaptive scheduler changes it when it rescales the job (see <see cref="JobGraph.Rescale"/>).</summary>
+    public int Parallelism { get; internal set; }
 
     public int MaxParallelism { get; }
 

@@ -94,7 +94,7 @@ internal sealed class StreamGraphGenerator(StreamExecutionEnvironment environmen
 
         var maxParallelism = t.MaxParallelism > 0
             ? t.MaxParallelism
-            : environment.MaxParallelism > 0 ? environment.MaxParallelism : KeyGroupRangeAssignment.ComputeDefaultMaxParallelism(parallelism);
+            : environment.DefaultMaxParallelism(parallelism);
         KeyGroupRangeAssignment.CheckParallelism(maxParallelism, parallelism);
 
         string operatorId;

@@ -16,6 +16,11 @@ internal interface ITriggerable<TKey, TNamespace>
 /// Event-time and processing-time timers per (key, namespace), each registered at most once (Flink's
 /// InternalTimerService). Firing sets the backend's current key to the timer's key before calling the target.
 /// </summary>
+/// <remarks>
+/// Timers stay on the heap whatever the keyed state backend (Flink's state.backend.rocksdb.timer-service.factory:
+/// HEAP): they are few next to the state, read on every watermark, and snapshotted per key group through the backend
+/// like any state, so a checkpoint restores them into either backend.
+/// </remarks>
 internal sealed class InternalTimerService<TKey, TNamespace> : IKeyedStateSnapshotParticipant
     where TKey : notnull
     where TNamespace : notnull
@@ -23,7 +28,7 @@ internal sealed class InternalTimerService<TKey, TNamespace> : IKeyedStateSnapsh
     private static readonly TypeSerializer<TKey> KeySerializer = TypeSerializers.For<TKey>();
     private static readonly TypeSerializer<TNamespace> NamespaceSerializer = TypeSerializers.For<TNamespace>();
 
-    private readonly HeapKeyedStateBackend<TKey> _backend;
+    private readonly KeyedStateBackend<TKey> _backend;
     private readonly IProcessingTimeService _processingTime;
     private readonly Action<Action> _postToMailbox;
     private readonly TimerQueue<TKey, TNamespace> _eventTimers = new();
@@ -34,7 +39,7 @@ internal sealed class InternalTimerService<TKey, TNamespace> : IKeyedStateSnapsh
     private IDisposable? _scheduled;
     private bool _inputEnded;
 
-    public InternalTimerService(HeapKeyedStateBackend<TKey> backend, IProcessingTimeService processingTime, Action<Action> postToMailbox, ITriggerable<TKey, TNamespace> target)
+    public InternalTimerService(KeyedStateBackend<TKey> backend, IProcessingTimeService processingTime, Action<Action> postToMailbox, ITriggerable<TKey, TNamespace> target)
     {
         _backend = backend;
         _processingTime = processingTime;

@@ -12,7 +12,10 @@ internal sealed class KeyedAggregateOperator<TKey, TIn, TAcc, TOut>(Func<TIn, TK
     where TKey : notnull
 {
     private const string StateName = "_keyed-aggregate";
-    private StateTable<TKey, VoidNamespace, TAcc> _table = null!;
+    private KeyedStateTable<TKey, VoidNamespace, TAcc> _table = null!;
+
+    // The heap backend's table, updated in place through a ref: one lookup per record and no copy of the accumulator.
+    private StateTable<TKey, VoidNamespace, TAcc>? _heapTable;
     private bool _batch;
 
     public override void Open()
@@ -20,15 +23,27 @@ internal sealed class KeyedAggregateOperator<TKey, TIn, TAcc, TOut>(Func<TIn, TK
         base.Open();
         _batch = Context.IsBatch;
         _table = KeyedState.GetOrCreateTable<VoidNamespace, TAcc>(StateName);
+        _heapTable = _table as StateTable<TKey, VoidNamespace, TAcc>;
         OpenFunction(function, new StreamingRuntimeContext(Context, KeyedStateAccess));
     }
 
     public override void ProcessElement(TIn value, long timestamp)
     {
         SetKeyContextElement(value);
-        ref var accumulator = ref _table.GetOrAdd(KeyedState.CurrentKeyGroup, KeyedState.CurrentKey, default, out var existed);
-        var updated = aggregate.Add(value, existed ? accumulator : aggregate.CreateAccumulator());
-        accumulator = updated;
+        TAcc updated;
+        if (_heapTable is { } heap)
+        {
+            ref var accumulator = ref heap.GetOrAdd(KeyedState.CurrentKeyGroup, KeyedState.CurrentKey, default, out var existed);
+            updated = aggregate.Add(value, existed ? accumulator : aggregate.CreateAccumulator());
+            accumulator = updated;
+        }
+        else
+        {
+            var existed = _table.TryGet(KeyedState.CurrentKeyGroup, KeyedState.CurrentKey, default, out var accumulator);
+            updated = aggregate.Add(value, existed ? accumulator : aggregate.CreateAccumulator());
+            _table.Put(KeyedState.CurrentKeyGroup, KeyedState.CurrentKey, default, updated);
+        }
+
         if (!_batch)
         {
             Output.Collect(aggregate.GetResult(updated), timestamp);
@@ -48,7 +63,17 @@ internal sealed class KeyedAggregateOperator<TKey, TIn, TAcc, TOut>(Func<TIn, TK
         }
     }
 
-    public override void Close() => CloseFunction(function);
+    public override void Close()
+    {
+        try
+        {
+            CloseFunction(function);
+        }
+        finally
+        {
+            base.Close();
+        }
+    }
 }
 
 /// <summary>Reduce expressed as an aggregate whose accumulator is the reduced value itself.</summary>

@@ -4,22 +4,22 @@ using Rill.State;
 namespace Rill.Operators;
 
 /// <summary>
-/// Base of operators on a keyed stream: owns the heap keyed state backend for this subtask's key-group range and
-/// sets the current key (and so its key group) before each record reaches user code.
+/// Base of operators on a keyed stream: owns the keyed state backend (the job's choice, heap by default) for this
+/// subtask's key-group range and sets the current key (and so its key group) before each record reaches user code.
 /// </summary>
 public abstract class KeyedOperatorBase<TKey, TIn, TOut>(Func<TIn, TKey> keySelector) : OneInputStreamOperator<TIn, TOut>
     where TKey : notnull
 {
     protected Func<TIn, TKey> KeySelector { get; } = keySelector;
 
-    public HeapKeyedStateBackend<TKey> KeyedState { get; private set; } = null!;
+    public KeyedStateBackend<TKey> KeyedState { get; private set; } = null!;
 
     internal IKeyedStateAccess KeyedStateAccess { get; private set; } = null!;
 
     public override void InitializeState(StateInitializationContext context)
     {
-        KeyedState = new HeapKeyedStateBackend<TKey>(Context.KeyGroupRange, Context.Task.MaxParallelism);
-        KeyedStateAccess = new KeyedStateAccess<TKey>(KeyedState);
+        KeyedState = StateBackendLoader.CreateKeyedStateBackend<TKey>(Context);
+        KeyedStateAccess = new KeyedStateAccess<TKey>(() => KeyedState);
         KeyedState.Restore(context.ReadKeyGroups());
     }
 
@@ -32,6 +32,9 @@ public abstract class KeyedOperatorBase<TKey, TIn, TOut>(Func<TIn, TKey> keySele
     }
 
     public override void SnapshotState(StateSnapshotContext context) => KeyedState.Snapshot(context);
+
+    /// <summary>Releases the backend (an on-disk one deletes its folder); subclasses that override Close call this last.</summary>
+    public override void Close() => KeyedState?.Dispose();
 
     protected void SetKeyContextElement(TIn value) => KeyedState.SetCurrentKey(KeySelector(value));
 }

@@ -57,8 +57,15 @@ internal sealed class KeyedProcessOperator<TKey, TIn, TOut>(Func<TIn, TKey> keyS
 
     public override void Close()
     {
-        _timers?.Dispose();
-        function.Close();
+        try
+        {
+            _timers?.Dispose();
+            function.Close();
+        }
+        finally
+        {
+            base.Close();
+        }
     }
 
     private sealed class TimerServiceImpl(InternalTimerService<TKey, VoidNamespace> timers) : ITimerService

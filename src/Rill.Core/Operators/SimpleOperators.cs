@@ -5,6 +5,10 @@ namespace Rill.Operators;
 
 internal sealed class MapOperator<TIn, TOut>(Func<TIn, TOut> map, object function, KeyContext<TIn>? keyContext = null) : OneInputStreamOperator<TIn, TOut>
 {
+    public override void InitializeState(Checkpointing.StateInitializationContext context) => keyContext?.InitializeState(Context, context);
+
+    public override void SnapshotState(Checkpointing.StateSnapshotContext context) => keyContext?.Snapshot(context);
+
     public override void Open() => OpenFunction(function, new StreamingRuntimeContext(Context, keyContext?.Open(Context)));
 
     public override void ProcessElement(TIn value, long timestamp)
@@ -13,11 +17,25 @@ internal sealed class MapOperator<TIn, TOut>(Func<TIn, TOut> map, object functio
         Output.Collect(map(value), timestamp);
     }
 
-    public override void Close() => CloseFunction(function);
+    public override void Close()
+    {
+        try
+        {
+            CloseFunction(function);
+        }
+        finally
+        {
+            keyContext?.Dispose();
+        }
+    }
 }
 
 internal sealed class FilterOperator<T>(Func<T, bool> predicate, object function, KeyContext<T>? keyContext = null) : OneInputStreamOperator<T, T>
 {
+    public override void InitializeState(Checkpointing.StateInitializationContext context) => keyContext?.InitializeState(Context, context);
+
+    public override void SnapshotState(Checkpointing.StateSnapshotContext context) => keyContext?.Snapshot(context);
+
     public override void Open() => OpenFunction(function, new StreamingRuntimeContext(Context, keyContext?.Open(Context)));
 
     public override void ProcessElement(T value, long timestamp)
@@ -29,13 +47,27 @@ internal sealed class FilterOperator<T>(Func<T, bool> predicate, object function
         }
     }
 
-    public override void Close() => CloseFunction(function);
+    public override void Close()
+    {
+        try
+        {
+            CloseFunction(function);
+        }
+        finally
+        {
+            keyContext?.Dispose();
+        }
+    }
 }
 
 internal sealed class FlatMapOperator<TIn, TOut>(Action<TIn, ICollector<TOut>> flatMap, object function, KeyContext<TIn>? keyContext = null)
     : OneInputStreamOperator<TIn, TOut>
 {
     private readonly TimestampedCollector<TOut> _collector = new();
+
+    public override void InitializeState(Checkpointing.StateInitializationContext context) => keyContext?.InitializeState(Context, context);
+
+    public override void SnapshotState(Checkpointing.StateSnapshotContext context) => keyContext?.Snapshot(context);
 
     public override void Open()
     {
@@ -50,7 +82,17 @@ internal sealed class FlatMapOperator<TIn, TOut>(Action<TIn, ICollector<TOut>> f
         flatMap(value, _collector);
     }
 
-    public override void Close() => CloseFunction(function);
+    public override void Close()
+    {
+        try
+        {
+            CloseFunction(function);
+        }
+        finally
+        {
+            keyContext?.Dispose();
+        }
+    }
 }
 
 /// <summary>Emits with the timestamp of the record being processed, so functions that only Collect keep event time.</summary>
@@ -68,6 +110,10 @@ internal sealed class ProcessOperator<TIn, TOut>(ProcessFunction<TIn, TOut> func
     private readonly TimestampedCollector<TOut> _collector = new();
     private ContextImpl _context = null!;
 
+    public override void InitializeState(Checkpointing.StateInitializationContext context) => keyContext?.InitializeState(Context, context);
+
+    public override void SnapshotState(Checkpointing.StateSnapshotContext context) => keyContext?.Snapshot(context);
+
     public override void Open()
     {
         _collector.Output = Output;
@@ -83,7 +129,17 @@ internal sealed class ProcessOperator<TIn, TOut>(ProcessFunction<TIn, TOut> func
         function.ProcessElement(value, _context, _collector);
     }
 
-    public override void Close() => function.Close();
+    public override void Close()
+    {
+        try
+        {
+            function.Close();
+        }
+        finally
+        {
+            keyContext?.Dispose();
+        }
+    }
 
     private sealed class ContextImpl(ProcessOperator<TIn, TOut> owner) : ProcessFunction<TIn, TOut>.Context
     {

@@ -44,14 +44,15 @@ internal interface IKeyedStateAccess
     IReducingState<T> GetReducingState<T>(ReducingStateDescriptor<T> descriptor);
 }
 
-internal sealed class KeyedStateAccess<TKey>(HeapKeyedStateBackend<TKey> backend) : IKeyedStateAccess where TKey : notnull
+/// <summary>State calls go to the backend the operator has when they are made (a keyed Map creates its backend on first use).</summary>
+internal sealed class KeyedStateAccess<TKey>(Func<KeyedStateBackend<TKey>> backend) : IKeyedStateAccess where TKey : notnull
 {
-    public IValueState<T> GetState<T>(ValueStateDescriptor<T> descriptor) => backend.GetState(descriptor);
+    public IValueState<T> GetState<T>(ValueStateDescriptor<T> descriptor) => backend().GetState(descriptor);
 
-    public IListState<T> GetListState<T>(ListStateDescriptor<T> descriptor) => backend.GetListState(descriptor);
+    public IListState<T> GetListState<T>(ListStateDescriptor<T> descriptor) => backend().GetListState(descriptor);
 
     public IMapState<TMapKey, TValue> GetMapState<TMapKey, TValue>(MapStateDescriptor<TMapKey, TValue> descriptor) where TMapKey : notnull =>
-        backend.GetMapState(descriptor);
+        backend().GetMapState(descriptor);
 
-    public IReducingState<T> GetReducingState<T>(ReducingStateDescriptor<T> descriptor) => backend.GetReducingState(descriptor);
+    public IReducingState<T> GetReducingState<T>(ReducingStateDescriptor<T> descriptor) => backend().GetReducingState(descriptor);
 }

@@ -17,7 +17,21 @@ internal sealed class HeapListState<TKey, T>(HeapKeyedStateBackend<TKey> backend
 
     public void Add(T value) => GetOrCreate().Add(value);
 
-    public void AddAll(IEnumerable<T> values) => GetOrCreate().AddRange(values);
+    public void AddAll(IEnumerable<T> values)
+    {
+        if (table.TryGet(backend.CurrentKeyGroup, backend.CurrentKey, default, out var list))
+        {
+            list.AddRange(values);
+            return;
+        }
+
+        // Adding nothing leaves no entry, as Update with nothing does: an empty list is never state (Flink's addAll too).
+        var added = new List<T>(values);
+        if (added.Count > 0)
+        {
+            table.Put(backend.CurrentKeyGroup, backend.CurrentKey, default, added);
+        }
+    }
 
     public void Update(IEnumerable<T> values)
     {

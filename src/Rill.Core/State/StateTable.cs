@@ -7,7 +7,7 @@ namespace Rill.State;
 /// Heap storage of one state: a map per key group from (key, namespace) to value. Keeping key groups apart is
 /// what lets a snapshot be cut per key group and redistributed when parallelism changes.
 /// </summary>
-internal sealed class StateTable<TKey, TNamespace, TValue> : IStateTable, IKeyedStateSnapshotParticipant
+internal sealed class StateTable<TKey, TNamespace, TValue> : KeyedStateTable<TKey, TNamespace, TValue>
     where TKey : notnull
     where TNamespace : notnull
 {
@@ -46,7 +46,7 @@ internal sealed class StateTable<TKey, TNamespace, TValue> : IStateTable, IKeyed
         return ref CollectionsMarshal.GetValueRefOrAddDefault(map, (key, ns), out existed)!;
     }
 
-    public bool TryGet(int keyGroup, TKey key, TNamespace ns, out TValue value)
+    public override bool TryGet(int keyGroup, TKey key, TNamespace ns, out TValue value)
     {
         var map = _byKeyGroup[keyGroup - _range.StartKeyGroup];
         if (map is null)
@@ -58,14 +58,13 @@ internal sealed class StateTable<TKey, TNamespace, TValue> : IStateTable, IKeyed
         return map.TryGetValue((key, ns), out value!);
     }
 
-    public void Put(int keyGroup, TKey key, TNamespace ns, TValue value) => GetOrAdd(keyGroup, key, ns, out _) = value;
+    public override void Put(int keyGroup, TKey key, TNamespace ns, TValue value) => GetOrAdd(keyGroup, key, ns, out _) = value;
 
-    public bool Remove(int keyGroup, TKey key, TNamespace ns) =>
-        _byKeyGroup[keyGroup - _range.StartKeyGroup]?.Remove((key, ns)) ?? false;
+    public override void Remove(int keyGroup, TKey key, TNamespace ns) => _byKeyGroup[keyGroup - _range.StartKeyGroup]?.Remove((key, ns));
 
-    public int Count => _byKeyGroup.Sum(m => m?.Count ?? 0);
+    public override int Count => _byKeyGroup.Sum(m => m?.Count ?? 0);
 
-    public void Snapshot(Func<int, DataOutputSerializer> outputForKeyGroup)
+    public override void Snapshot(Func<int, DataOutputSerializer> outputForKeyGroup)
     {
         for (var i = 0; i < _byKeyGroup.Length; i++)
         {
@@ -84,7 +83,7 @@ internal sealed class StateTable<TKey, TNamespace, TValue> : IStateTable, IKeyed
         }
     }
 
-    public void Restore(int keyGroup, DataInputView input)
+    public override void Restore(int keyGroup, DataInputView input)
     {
         while (input.Remaining > 0)
         {
@@ -94,8 +93,7 @@ internal sealed class StateTable<TKey, TNamespace, TValue> : IStateTable, IKeyed
         }
     }
 
-    /// <summary>Every entry, key group by key group (the order a snapshot writes them).</summary>
-    public IEnumerable<(int KeyGroup, TKey Key, TNamespace Namespace, TValue Value)> Entries()
+    public override IEnumerable<(int KeyGroup, TKey Key, TNamespace Namespace, TValue Value)> Entries()
     {
         for (var i = 0; i < _byKeyGroup.Length; i++)
         {
@@ -110,12 +108,6 @@ internal sealed class StateTable<TKey, TNamespace, TValue> : IStateTable, IKeyed
             }
         }
     }
-}
-
-/// <summary>What the backend needs of a state table without knowing its types.</summary>
-internal interface IStateTable
-{
-    int Count { get; }
 }
 
 /// <summary>The namespace of state that is not scoped to a window.</summary>

@@ -7,8 +7,8 @@ using Rill.State;
 namespace Rill.Windowing;
 
 /// <summary>
-/// Keyed windows (Flink's WindowOperator): assigns each record to windows, keeps per (key, window) state in
-/// key-group-organised heap state, asks the trigger when to fire, and clears a window once the watermark passes
+/// Keyed windows (Flink's WindowOperator): assigns each record to windows, keeps per (key, window) state in the
+/// job's keyed state backend, asks the trigger when to fire, and clears a window once the watermark passes
 /// its end plus the allowed lateness. A record that arrives after that goes to the late-data side output when
 /// one is set, else it is counted as dropped (never silently).
 /// </summary>
@@ -27,7 +27,10 @@ internal sealed class WindowOperator<TKey, TIn, TAcc, TOut, TWindow> : KeyedOper
     private readonly List<TWindow> _windows = [];
     private readonly bool _defaultEventTimeTrigger;
     private readonly TimestampedCollector<TOut> _collector = new();
-    private StateTable<TKey, TWindow, TAcc> _table = null!;
+    private KeyedStateTable<TKey, TWindow, TAcc> _table = null!;
+
+    // The heap backend's table, updated in place through a ref: one lookup per record and no copy of the contents.
+    private StateTable<TKey, TWindow, TAcc>? _heapTable;
     private InternalTimerService<TKey, TWindow> _timers = null!;
     private WindowFunctionContext<TKey, TWindow, TOut> _functionContext = null!;
     private Dictionary<TKey, List<TimeWindow>>? _sessions;
@@ -65,6 +68,7 @@ internal sealed class WindowOperator<TKey, TIn, TAcc, TOut, TWindow> : KeyedOper
     {
         base.Open();
         _table = KeyedState.GetOrCreateTable<TWindow, TAcc>(StateName);
+        _heapTable = _table as StateTable<TKey, TWindow, TAcc>;
         _lateDropped = Context.Accumulators.GetLongCounter(LateRecordsDroppedCounter);
         _timers = new InternalTimerService<TKey, TWindow>(KeyedState, Context.ProcessingTime, Context.PostToMailbox, this);
         _collector.Output = Output;
@@ -102,9 +106,7 @@ internal sealed class WindowOperator<TKey, TIn, TAcc, TOut, TWindow> : KeyedOper
             }
 
             skipped = false;
-            var keyGroup = KeyedState.CurrentKeyGroup;
-            ref var slot = ref _table.GetOrAdd(keyGroup, KeyedState.CurrentKey, window, out var existed);
-            slot = _accumulator.Add(value, existed ? slot : _accumulator.Create());
+            var existed = AddToWindow(value, window);
             if (existed && _defaultEventTimeTrigger && window.MaxTimestamp > _timers.CurrentWatermark)
             {
                 // The default trigger's timer for this window is already registered: nothing else can happen.
@@ -193,8 +195,15 @@ internal sealed class WindowOperator<TKey, TIn, TAcc, TOut, TWindow> : KeyedOper
 
         if (hasState)
         {
-            ref var slot = ref _table.GetOrAdd(keyGroup, key, mergedWindow, out var existed);
-            slot = existed ? _accumulator.Merge(slot, combined) : combined;
+            if (_heapTable is { } heap)
+            {
+                ref var slot = ref heap.GetOrAdd(keyGroup, key, mergedWindow, out var existed);
+                slot = existed ? _accumulator.Merge(slot, combined) : combined;
+            }
+            else
+            {
+                _table.Put(keyGroup, key, mergedWindow, _table.TryGet(keyGroup, key, mergedWindow, out var slot) ? _accumulator.Merge(slot, combined) : combined);
+            }
         }
 
         existing.Add(merged);
@@ -207,6 +216,23 @@ internal sealed class WindowOperator<TKey, TIn, TAcc, TOut, TWindow> : KeyedOper
 
         window = mergedWindow;
         return true;
+    }
+
+    /// <summary>Adds the record to the current key's contents of the window; false when the window had none yet.</summary>
+    private bool AddToWindow(TIn value, TWindow window)
+    {
+        var keyGroup = KeyedState.CurrentKeyGroup;
+        var key = KeyedState.CurrentKey;
+        if (_heapTable is { } heap)
+        {
+            ref var slot = ref heap.GetOrAdd(keyGroup, key, window, out var existedOnHeap);
+            slot = _accumulator.Add(value, existedOnHeap ? slot : _accumulator.Create());
+            return existedOnHeap;
+        }
+
+        var existed = _table.TryGet(keyGroup, key, window, out var contents);
+        _table.Put(keyGroup, key, window, _accumulator.Add(value, existed ? contents : _accumulator.Create()));
+        return existed;
     }
 
     private void Apply(TriggerResult result, TWindow window)
@@ -270,8 +296,15 @@ internal sealed class WindowOperator<TKey, TIn, TAcc, TOut, TWindow> : KeyedOper
 
     public override void Close()
     {
-        _timers?.Dispose();
-        _emitter.Close();
+        try
+        {
+            _timers?.Dispose();
+            _emitter.Close();
+        }
+        finally
+        {
+            base.Close();
+        }
     }
 
     private long CleanupTime(TWindow window)
@@ -333,7 +366,10 @@ internal sealed class WindowOperator<TKey, TIn, TAcc, TOut, TWindow> : KeyedOper
 
     public void DeleteProcessingTimeTimer(long time) => _timers.DeleteProcessingTimeTimer(_currentWindow, time);
 
-    /// <summary>The merged session windows per key are keyed state too: snapshotted per key group with the contents.</summary>
+    /// <summary>
+    /// The merged session windows per key are keyed state too: snapshotted per key group with the contents. They stay
+    /// on the heap with either backend, as timers do: a few windows per active key, read on every record of the key.
+    /// </summary>
     private sealed class SessionWindowsState(Dictionary<TKey, List<TimeWindow>> sessions, int maxParallelism) : IKeyedStateSnapshotParticipant
     {
         private static readonly Serialization.TypeSerializer<TKey> KeySerializer = Serialization.TypeSerializers.For<TKey>();

@@ -176,6 +176,18 @@ internal sealed class CheckpointCoordinator : IDisposable
         }), TaskScheduler.Default);
     }
 
+    /// <summary>
+    /// A task finished (after its final checkpoint): checkpoints triggered while its end was on the way will never hear
+    /// from it, and need nothing from it (it has no state left), so it counts as acknowledged with empty state.
+    /// </summary>
+    public void OnTaskFinished(Guid attemptId)
+    {
+        foreach (var pending in _pending.Values.Where(p => p.WaitsFor(attemptId)).ToList())
+        {
+            Acknowledge(attemptId, pending.Id, new TaskStateSnapshot([], 0, 0));
+        }
+    }
+
     public void Acknowledge(Guid attemptId, long checkpointId, TaskStateSnapshot state)
     {
         if (!_pending.TryGetValue(checkpointId, out var pending) || !pending.Acknowledge(attemptId, state) || !pending.IsFullyAcknowledged)

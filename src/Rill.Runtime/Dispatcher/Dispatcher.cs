@@ -36,6 +36,12 @@ public sealed class Dispatcher : IDispatcherGateway, IAsyncDisposable
     /// <summary>Starts a job; a savepoint it cannot start from is refused here, with the reason (<see cref="Checkpointing.CheckpointException"/>).</summary>
     public async Task<Guid> SubmitJobAsync(JobGraph job)
     {
+        if (job.Options.Reactive is not null && !job.Options.Checkpointing.IsEnabled)
+        {
+            throw new Checkpointing.CheckpointException(
+                "Reactive mode rescales from checkpoints and savepoints: enable checkpointing (EnableCheckpointing, or --checkpointing MS in the samples).");
+        }
+
         if (job.SavepointRestore is { } savepoint)
         {
             var checkpoint = Checkpoint.CheckpointMetadata.Read(savepoint.Path);

@@ -143,7 +143,7 @@ public sealed class JobManagerRunner : IAsyncDisposable
 
             try
             {
-                await _sessions.RunAsync(stored.ArtifactId, stored.EntryClass, stored.Arguments, stored.Parallelism, stored.JobId).ConfigureAwait(false);
+                await _sessions.RunAsync(stored.ArtifactId, stored.EntryClass, stored.Arguments, stored.Parallelism, stored.JobId, stored.SavepointRestore).ConfigureAwait(false);
                 Console.Error.WriteLine($"JobManager (term {_fencingToken}): resumed job {JobIds.Format(stored.JobId)} ({stored.JobName}) from the job store.");
             }
             catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or Artifacts.InvalidArtifactException

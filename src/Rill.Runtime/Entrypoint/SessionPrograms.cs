@@ -27,7 +27,8 @@ public sealed class SessionPrograms(ArtifactStore store, IDispatcherGateway disp
     /// <exception cref="InvalidArtifactException">The entry class is missing.</exception>
     /// <exception cref="InvalidOperationException">The program failed or ended before defining a job.</exception>
     /// <param name="jobId">The id of a job resumed from the job store; null for a new job.</param>
-    public async Task<Guid> RunAsync(string artifactId, string? entryClass, IReadOnlyList<string> arguments, int? parallelism, Guid? jobId = null)
+    public async Task<Guid> RunAsync(string artifactId, string? entryClass, IReadOnlyList<string> arguments, int? parallelism, Guid? jobId = null,
+        Checkpointing.SavepointRestoreSettings? savepointRestore = null)
     {
         var artifact = Store.Get(artifactId) ?? throw new KeyNotFoundException($"Artifact {artifactId} not found.");
         PackagedProgram program;
@@ -43,9 +44,12 @@ public sealed class SessionPrograms(ArtifactStore store, IDispatcherGateway disp
         try
         {
             var job = JobGraphGenerator.Create(program.Graph, jobId);
+            // Not part of the plan's fingerprint: TaskManagers plan the program without it and still match.
+            job.SavepointRestore = savepointRestore ?? job.SavepointRestore;
             if (Persist is { } persist)
             {
-                await persist(new JobSubmission(job.JobId, job.JobName, artifact.EntryPointType, arguments, artifactId, entryClass, parallelism)).ConfigureAwait(false);
+                await persist(new JobSubmission(job.JobId, job.JobName, artifact.EntryPointType, arguments, artifactId, entryClass, parallelism,
+                    job.SavepointRestore)).ConfigureAwait(false);
             }
 
             programsByJob[job.JobId] = new ProgramReference(artifactId, entryClass, arguments, parallelism);

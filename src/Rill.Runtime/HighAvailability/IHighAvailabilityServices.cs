@@ -8,8 +8,9 @@ public sealed record LeaderInfo(string ContenderId, string Address, long Fencing
 /// serialized graph, because every process rebuilds the graph by running the program.
 /// </summary>
 /// <remarks>Session mode adds the uploaded artifact, the entry class and the parallelism the job was run with.</remarks>
+/// <remarks>A job started from a savepoint keeps it here: a new leader resumes from the job's latest checkpoint, else from that savepoint.</remarks>
 public sealed record JobSubmission(Guid JobId, string JobName, string EntryPoint, IReadOnlyList<string> Arguments, string? ArtifactId = null,
-    string? EntryClass = null, int? Parallelism = null);
+    string? EntryClass = null, int? Parallelism = null, Checkpointing.SavepointRestoreSettings? SavepointRestore = null);
 
 /// <summary>
 /// How a job ended, kept after the job leaves the job store so that processes that did not run it (application-mode

@@ -34,6 +34,9 @@ public interface IJobMasterGateway
 
     Task CancelAsync();
 
+    /// <summary>A TaskManager is leaving (SIGTERM): the job gives its slots back; a reactive job first rescales without them.</summary>
+    Task ReleaseTaskManagerAsync(string taskManagerId);
+
     /// <summary>A subtask's part of a checkpoint is written.</summary>
     Task AcknowledgeCheckpointAsync(Guid executionAttemptId, long checkpointId, Checkpointing.TaskStateSnapshot state);
 

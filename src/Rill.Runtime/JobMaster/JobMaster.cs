@@ -21,7 +21,7 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
     private readonly IResourceManagerGateway _resourceManager;
     private readonly IRestartStrategy _restartStrategy;
     private readonly MainThreadExecutor _main;
-    private readonly ExecutionGraph _graph;
+    private ExecutionGraph _graph;
     private readonly List<(SlotOffer Offer, ITaskExecutorGateway TaskExecutor)> _slots = [];
     private readonly Dictionary<string, IOperatorCoordinator> _coordinators = [];
     private readonly List<JobExceptionInfo> _exceptions = [];
@@ -35,6 +35,10 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
     private Exception? _failureCause;
     private int _restarts;
     private readonly CheckpointCoordinator? _checkpoints;
+
+    // Reactive mode: the adaptive scheduler decides when and at which parallelism the job runs.
+    private readonly Scheduler.Adaptive.AdaptiveScheduler? _adaptive;
+    private readonly HashSet<string> _leaving = new(StringComparer.Ordinal);
 
     // What the next deployment restores: the initial savepoint, then the latest completed checkpoint.
     private CompletedCheckpoint? _restoreFrom;
@@ -52,6 +56,11 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
         if (job.Options.Checkpointing.IsEnabled)
         {
             _checkpoints = new CheckpointCoordinator(job, job.Options.Checkpointing, _checkpointStore, _main, new CheckpointHost(this));
+        }
+
+        if (job.Options.Reactive is { } reactive)
+        {
+            _adaptive = new Scheduler.Adaptive.AdaptiveScheduler(new AdaptiveContext(this), reactive);
         }
     }
 
@@ -126,6 +135,12 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
     private void Start()
     {
         _status = JobStatus.Created;
+        if (_adaptive is not null)
+        {
+            _adaptive.Start();
+            return;
+        }
+
         if (_restoreFrom is not null)
         {
             _checkpoints?.RecordRestore(_restoreFrom);
@@ -161,13 +176,23 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
         var accepted = new List<SlotOffer>();
         foreach (var offer in offers)
         {
-            if (_status.IsGloballyTerminal() || _slots.Count >= _job.RequiredSlots)
+            if (_status.IsGloballyTerminal() || _slots.Count >= (_adaptive is null ? _job.RequiredSlots : MaxUsefulSlots))
             {
                 break;
             }
 
             _slots.Add((offer, taskExecutor));
             accepted.Add(offer);
+        }
+
+        if (_adaptive is not null)
+        {
+            if (accepted.Count > 0)
+            {
+                _adaptive.State.OnNewResources();
+            }
+
+            return (IReadOnlyList<SlotOffer>)accepted;
         }
 
         if (!_deployed && _slots.Count >= _job.RequiredSlots && !_status.IsGloballyTerminal())
@@ -281,6 +306,9 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
 
         switch (state)
         {
+            case ExecutionState.Finished:
+                _checkpoints?.OnTaskFinished(execution.AttemptId);
+                break;
             case ExecutionState.Failed:
                 execution.Failure = failure;
                 OnTaskFailure(execution, failure ?? new InvalidOperationException("Task failed without a cause."));
@@ -303,6 +331,12 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
     /// <summary>Cancels every task, then restarts the job from the latest checkpoint or fails it, as the restart strategy says.</summary>
     private void Restart(Exception cause)
     {
+        if (_adaptive is not null)
+        {
+            _adaptive.State.OnTaskFailure(cause);
+            return;
+        }
+
         if (_status is not (JobStatus.Running or JobStatus.Created))
         {
             return; // already failing, restarting or canceling
@@ -379,6 +413,12 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
         var executions = _graph.CurrentExecutions.ToList();
         if (!executions.All(e => e.State.IsTerminal()))
         {
+            return;
+        }
+
+        if (_adaptive is not null)
+        {
+            _adaptive.State.OnAllTasksTerminal();
             return;
         }
 
@@ -488,6 +528,16 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
 
     private void FailGlobally(Exception error)
     {
+        if (_adaptive is not null)
+        {
+            if (_adaptive.State is not (Scheduler.Adaptive.Finished or Scheduler.Adaptive.Failing))
+            {
+                _adaptive.TransitionTo(new Scheduler.Adaptive.Failing(_adaptive, error));
+            }
+
+            return;
+        }
+
         _failureCause ??= error;
         if (!_status.IsGloballyTerminal())
         {
@@ -541,11 +591,87 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
             return;
         }
 
+        if (_adaptive is not null)
+        {
+            _checkpoints?.AbortAll("The job is being canceled.");
+            _adaptive.State.Cancel();
+            return;
+        }
+
         _status = JobStatus.Canceling;
         _checkpoints?.AbortAll("The job is being canceled.");
         CancelAllRunning();
         CheckAllTerminal();
     });
+
+    public Task ReleaseTaskManagerAsync(string taskManagerId) => _main.CallAsync(() =>
+    {
+        if (!_slots.Any(s => s.TaskExecutor.TaskManagerId == taskManagerId))
+        {
+            return;
+        }
+
+        var busy = _graph.CurrentExecutions.Any(e => e.TaskExecutor?.TaskManagerId == taskManagerId && !e.State.IsTerminal());
+        if (_adaptive is null)
+        {
+            // A fixed-parallelism job cannot do without the slots: it fails over (from its latest checkpoint) and waits for others.
+            LoseTaskManager(taskManagerId, new IOException($"TaskManager {taskManagerId} is leaving the cluster."));
+            return;
+        }
+
+        _leaving.Add(taskManagerId);
+        if (busy && _adaptive.State is Scheduler.Adaptive.Executing)
+        {
+            _adaptive.State.OnTaskManagerLeaving(taskManagerId);
+        }
+        else if (!busy || _adaptive.State is not Scheduler.Adaptive.StopWithSavepoint)
+        {
+            // Nothing of the job runs there (or it is being redeployed anyway): it can go now.
+            ReleaseLeavingTaskManagers();
+        }
+    });
+
+    /// <summary>The most slots the job can use: its widest vertex at full parallelism.</summary>
+    private int MaxUsefulSlots => _job.Vertices.Max(v => v.ParallelismCap);
+
+    private void ReleaseLeavingTaskManagers()
+    {
+        foreach (var (offer, taskExecutor) in _slots.Where(s => _leaving.Contains(s.TaskExecutor.TaskManagerId)).ToList())
+        {
+            _ = taskExecutor.FreeSlotAsync(offer.AllocationId);
+        }
+
+        _slots.RemoveAll(s => _leaving.Contains(s.TaskExecutor.TaskManagerId));
+        _leaving.Clear();
+    }
+
+    /// <summary>Reactive mode's (re)deployment: the graph at a new parallelism, a new attempt, restoring a checkpoint or savepoint.</summary>
+    private void DeployRescaled(IReadOnlyDictionary<string, int> parallelism, CompletedCheckpoint? restore)
+    {
+        _job.Rescale(parallelism);
+        var attempt = _graph.Attempt + 1;
+        _graph = new ExecutionGraph(_job);
+        _graph.ResetForAttempt(attempt);
+        foreach (var taskExecutor in _slots.Select(s => s.TaskExecutor).Distinct())
+        {
+            _ = taskExecutor.ReleasePartitionsAsync(JobId, attempt);
+        }
+
+        _restoreFrom = restore;
+        if (restore is not null)
+        {
+            _checkpoints?.RecordRestore(restore);
+        }
+
+        _failureCause = null;
+        _status = JobStatus.Created;
+        _deployed = false;
+        CreateCoordinators();
+        if (_status == JobStatus.Created)
+        {
+            Deploy();
+        }
+    }
 
     public Task AcknowledgeCheckpointAsync(Guid executionAttemptId, long checkpointId, TaskStateSnapshot state) =>
         _main.CallAsync(() => _checkpoints?.Acknowledge(executionAttemptId, checkpointId, state));
@@ -600,13 +726,73 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
             v.Chain.Select(n => n.Name).ToList(),
             v.Inputs.Select(e => new VertexInput(e.Source.Producer.Id, e.ShipStrategy)).ToList())).ToList();
         return new JobDetails(JobId, _job.JobName, _status, _job.RuntimeMode.ToString().ToUpperInvariant(), _startTime, _endTime, vertices,
-            _exceptions.ToList(), _restarts, _job.RequiredSlots, _slots.Count, _checkpoints?.Stats);
+            _exceptions.ToList(), _restarts, _job.RequiredSlots, _slots.Count, _checkpoints?.Stats, _adaptive?.Rescales.ToList());
     }
 
     public async ValueTask DisposeAsync()
     {
         _checkpoints?.Dispose();
         await _main.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The adaptive scheduler's view of this JobMaster; every call comes on the main thread.</summary>
+    private sealed class AdaptiveContext(JobMaster owner) : Scheduler.Adaptive.IAdaptiveSchedulerContext
+    {
+        public JobGraph Job => owner._job;
+
+        public int AvailableSlots => owner._slots.Count(s => !owner._leaving.Contains(s.TaskExecutor.TaskManagerId));
+
+        public bool HasLeavingTaskManagers => owner._leaving.Count > 0;
+
+        public void DeclareUnboundedResources() =>
+            _ = owner._resourceManager.DeclareResourceRequirementsAsync(new ResourceRequirements(owner.JobId, owner.MaxUsefulSlots), owner);
+
+        public void Deploy(IReadOnlyDictionary<string, int> parallelism, CompletedCheckpoint? restore) => owner.DeployRescaled(parallelism, restore);
+
+        public bool AllTasksTerminal => owner._graph.CurrentExecutions.All(e => e.State.IsTerminal());
+
+        public bool AllTasksFinished => owner._graph.CurrentExecutions.All(e => e.State == ExecutionState.Finished);
+
+        public void CancelAllTasks()
+        {
+            owner._checkpoints?.AbortAll("The job's tasks are being canceled.");
+            owner.CancelAllRunning();
+        }
+
+        public Task<CompletedCheckpoint> TriggerStopWithSavepointAsync() =>
+            owner._checkpoints?.TriggerAsync(CheckpointKind.SavepointTerminate, Path.Combine(owner._job.Options.Checkpointing.EffectiveDirectory, "rescale-savepoints"))
+            ?? Task.FromException<CompletedCheckpoint>(new CheckpointException("Reactive mode needs checkpointing."));
+
+        public CompletedCheckpoint? LatestRestorePoint => owner._checkpoints?.Latest ?? owner._restoreFrom;
+
+        public TimeSpan? RestartDelayAfter(Exception failure)
+        {
+            owner._restarts++;
+            return owner._restartStrategy.OnFailure(DateTimeOffset.UtcNow);
+        }
+
+        public void ReleaseLeavingTaskManagers() => owner.ReleaseLeavingTaskManagers();
+
+        public void SetStatus(JobStatus status) => owner._status = status;
+
+        public void Complete(JobStatus status, Exception? failure)
+        {
+            if (status == JobStatus.Finished)
+            {
+                foreach (var execution in owner._graph.CurrentExecutions)
+                {
+                    foreach (var (name, value) in execution.Accumulators ?? new Dictionary<string, long>())
+                    {
+                        owner._accumulators[name] = owner._accumulators.GetValueOrDefault(name) + value;
+                    }
+                }
+            }
+
+            owner.Complete(status, failure);
+        }
+
+        public void RunLater(TimeSpan delay, Action action) =>
+            _ = Task.Delay(delay).ContinueWith(_ => owner._main.Execute(action), TaskScheduler.Default);
     }
 
     /// <summary>The checkpoint coordinator's view of this JobMaster; every call comes on the main thread.</summary>

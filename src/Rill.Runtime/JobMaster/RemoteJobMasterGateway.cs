@@ -74,6 +74,8 @@ internal sealed class RemoteJobMasterGateway : IJobMasterGateway
 
     public Task<string> TriggerSavepointAsync(string? targetDirectory, bool terminate) => throw NotForTaskManagers();
 
+    public Task ReleaseTaskManagerAsync(string taskManagerId) => throw NotForTaskManagers();
+
     public Task<JobDetails> RequestJobDetailsAsync() => throw NotForTaskManagers();
 
     public Task DisconnectTaskManagerAsync(string taskManagerId, Exception cause) => throw NotForTaskManagers();

@@ -15,7 +15,7 @@ public sealed record JobExceptionInfo(DateTimeOffset Time, string TaskName, stri
 
 public sealed record JobDetails(Guid JobId, string Name, JobStatus Status, string RuntimeMode, DateTimeOffset StartTime, DateTimeOffset? EndTime,
     IReadOnlyList<VertexDetails> Vertices, IReadOnlyList<JobExceptionInfo> Exceptions, int Restarts, int RequiredSlots = 0, int AcquiredSlots = 0,
-    CheckpointStats? Checkpoints = null);
+    CheckpointStats? Checkpoints = null, IReadOnlyList<RescaleEntry>? Rescales = null);
 
 /// <summary>The final outcome of a job, as the Dispatcher keeps it after the JobMaster is gone.</summary>
 public sealed record JobResult(Guid JobId, JobStatus Status, TimeSpan NetRuntime, IReadOnlyDictionary<string, long> Accumulators, Exception? Failure);

@@ -45,21 +45,7 @@ public sealed class MiniCluster : IAsyncDisposable
         _dispatcher = new Dispatcher.Dispatcher(_resourceManager, _configuration.RestartStrategy, _configuration.TaskCancellationTimeout);
         for (var i = 0; i < _configuration.NumberOfTaskManagers; i++)
         {
-            var partitions = Partitions;
-            System.Net.IPEndPoint? dataAddress = null;
-            if (_configuration.ExchangeOverTcp)
-            {
-                partitions = new ResultPartitionManager(_configuration.Network);
-                var server = new Network.Remote.PartitionRequestServer(partitions, System.Net.IPAddress.Loopback);
-                server.Start();
-                _dataServers.Add(server);
-                dataAddress = server.EndPoint;
-            }
-
-            var taskExecutor = new TaskExecutor.TaskExecutor($"taskmanager-{i}", _configuration.SlotsPerTaskManager, _resourceManager, partitions,
-                SystemProcessingTimeService.Instance, dataAddress);
-            _taskExecutors.Add(taskExecutor);
-            await taskExecutor.StartAsync().ConfigureAwait(false);
+            await AddTaskManagerAsync().ConfigureAwait(false);
         }
 
         if (_configuration.RestPort is { } port)
@@ -68,6 +54,31 @@ public sealed class MiniCluster : IAsyncDisposable
             await _rest.StartAsync(cancellation).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Starts one more TaskManager (a reactive job grows onto it); returns its index.</summary>
+    public async Task<int> AddTaskManagerAsync()
+    {
+        var index = _taskExecutors.Count;
+        var partitions = Partitions;
+        System.Net.IPEndPoint? dataAddress = null;
+        if (_configuration.ExchangeOverTcp)
+        {
+            partitions = new ResultPartitionManager(_configuration.Network);
+            var server = new Network.Remote.PartitionRequestServer(partitions, System.Net.IPAddress.Loopback);
+            server.Start();
+            _dataServers.Add(server);
+            dataAddress = server.EndPoint;
+        }
+
+        var taskExecutor = new TaskExecutor.TaskExecutor($"taskmanager-{index}", _configuration.SlotsPerTaskManager, _resourceManager, partitions,
+            SystemProcessingTimeService.Instance, dataAddress);
+        _taskExecutors.Add(taskExecutor);
+        await taskExecutor.StartAsync().ConfigureAwait(false);
+        return index;
+    }
+
+    /// <summary>A TaskManager leaves as on SIGTERM: its jobs give its slots back first. True when they did within the timeout.</summary>
+    public Task<bool> LeaveTaskManagerAsync(int index, TimeSpan timeout) => _taskExecutors[index].LeaveAsync(timeout);
 
     /// <summary>
     /// Makes a TaskManager vanish as a killed process would: its calls fail, its tasks stop without a word and its data

@@ -24,4 +24,10 @@ public interface IResourceManagerGateway
     Task NotifySlotFreedAsync(string taskManagerId, int slotIndex);
 
     Task<IReadOnlyList<TaskManagerInfo>> RequestTaskManagersAsync();
+
+    /// <summary>
+    /// The TaskManager is shutting down (SIGTERM: a Kubernetes scale-down): none of its slots is handed out any more, and
+    /// the jobs using them are asked to release them (a reactive job stops with a savepoint and rescales without it).
+    /// </summary>
+    Task RequestLeaveAsync(string taskManagerId);
 }

@@ -46,6 +46,9 @@ internal sealed class RemoteResourceManagerGateway : IResourceManagerGateway
     public Task NotifySlotFreedAsync(string taskManagerId, int slotIndex) =>
         RpcCall.InvokeAsync(_target, () => _service.NotifySlotFreedAsync(new SlotFreedRequest { TaskManagerId = taskManagerId, SlotIndex = slotIndex }, Context()));
 
+    public Task RequestLeaveAsync(string taskManagerId) =>
+        RpcCall.InvokeAsync(_target, () => _service.RequestLeaveAsync(new ConnectRequest { TaskManagerId = taskManagerId }, Context()));
+
     /// <summary>Heartbeats from the ResourceManager while the connection lives; ends (or throws) when it is lost.</summary>
     public IAsyncEnumerable<HeartbeatSignal> ConnectAsync(string taskManagerId, CancellationToken cancellation) =>
         _service.ConnectAsync(new ConnectRequest { TaskManagerId = taskManagerId }, FencingTokens.Outgoing(FencingToken, timeout: null, cancellation));

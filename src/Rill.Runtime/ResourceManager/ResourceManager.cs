@@ -182,6 +182,24 @@ public sealed class ResourceManager : IResourceManagerGateway, IAsyncDisposable
             .Select(t => new TaskManagerInfo(t.Gateway.TaskManagerId, t.SlotJobs.Length, t.SlotJobs.Count(j => j is null), t.RegisteredAt, t.LastHeartbeat, t.Metrics))
             .ToList());
 
+    public Task RequestLeaveAsync(string taskManagerId) => _main.CallAsync(() =>
+    {
+        if (!_taskManagers.TryGetValue(taskManagerId, out var taskManager) || taskManager.Leaving)
+        {
+            return;
+        }
+
+        taskManager.Leaving = true;
+        Console.Error.WriteLine($"ResourceManager: TaskManager {taskManagerId} asked to leave; its slots are no longer offered.");
+        foreach (var jobId in taskManager.SlotJobs.OfType<Guid>().Distinct())
+        {
+            if (_jobs.TryGetValue(jobId, out var needs))
+            {
+                _ = needs.JobMaster.ReleaseTaskManagerAsync(taskManagerId);
+            }
+        }
+    });
+
     private void AllocateFreeSlots()
     {
         foreach (var (jobId, needs) in _jobs)
@@ -210,7 +228,7 @@ public sealed class ResourceManager : IResourceManagerGateway, IAsyncDisposable
     {
         var best = _taskManagers.Values
             .Select(t => (TaskManager: t, Free: t.SlotJobs.Count(j => j is null)))
-            .Where(t => t.Free > 0)
+            .Where(t => t.Free > 0 && !t.TaskManager.Leaving)
             .OrderByDescending(t => t.Free)
             .ThenBy(t => t.TaskManager.Gateway.TaskManagerId, StringComparer.Ordinal)
             .FirstOrDefault();
@@ -230,6 +248,9 @@ public sealed class ResourceManager : IResourceManagerGateway, IAsyncDisposable
         public DateTimeOffset? LastHeartbeat { get; set; }
 
         public Messages.TaskManagerMetrics? Metrics { get; set; }
+
+        /// <summary>Asked to leave: its slots are not handed out any more.</summary>
+        public bool Leaving { get; set; }
     }
 
     private sealed class JobNeeds(IJobMasterGateway jobMaster)

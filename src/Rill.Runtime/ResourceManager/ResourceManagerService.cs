@@ -33,6 +33,13 @@ internal sealed class ResourceManagerService(ResourceManager resourceManager, Jo
         return Ack.Instance;
     }
 
+    public async ValueTask<Ack> RequestLeaveAsync(ConnectRequest request, CallContext context = default)
+    {
+        rpc.CheckCall(context, "the ResourceManager");
+        await resourceManager.RequestLeaveAsync(request.TaskManagerId).ConfigureAwait(false);
+        return Ack.Instance;
+    }
+
     public async IAsyncEnumerable<HeartbeatSignal> ConnectAsync(ConnectRequest request, CallContext context = default)
     {
         rpc.CheckCall(context, "the ResourceManager");

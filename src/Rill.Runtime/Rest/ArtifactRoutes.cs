@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Rill.Checkpointing;
 using Rill.Runtime.Artifacts;
+using Rill.Runtime.Checkpoint;
 using Rill.Runtime.Entrypoint;
 using Rill.Runtime.Messages;
 
@@ -110,25 +112,59 @@ internal static class ArtifactRoutes
                 return Problem(StatusCodes.Status400BadRequest, $"parallelism must be at least 1, got {run.Parallelism}.");
             }
 
-            if (run.SavepointPath is not null)
+            if (SavepointRestore(run, out var restore) is { } invalid)
             {
-                return Problem(StatusCodes.Status400BadRequest, "savepointPath is not supported yet: this cluster has no checkpoints or savepoints.");
+                return invalid;
             }
 
             try
             {
-                var jobId = await sessions.RunAsync(artifactId, run.EntryClass, run.ProgramArgsList ?? [], run.Parallelism).ConfigureAwait(false);
+                var jobId = await sessions.RunAsync(artifactId, run.EntryClass, run.ProgramArgsList ?? [], run.Parallelism, savepointRestore: restore).ConfigureAwait(false);
                 return Results.Json(new Dictionary<string, object?> { ["jobid"] = JobIds.Format(jobId) });
             }
             catch (KeyNotFoundException e)
             {
                 return Problem(StatusCodes.Status404NotFound, e.Message);
             }
-            catch (Exception e) when (e is InvalidArtifactException or InvalidOperationException)
+            catch (Exception e) when (e is InvalidArtifactException or InvalidOperationException or CheckpointException)
             {
+                // CheckpointException: the Dispatcher refused the savepoint (its state does not fit the planned job).
                 return Problem(StatusCodes.Status400BadRequest, e.Message);
             }
         });
+    }
+
+    /// <summary>
+    /// The run request's savepoint as restore settings, checked before the program is planned: a missing or corrupt
+    /// savepoint is the caller's mistake (400, with the path), and planning a program only to refuse it is wasted time.
+    /// </summary>
+    private static IResult? SavepointRestore(RunRequest run, out SavepointRestoreSettings? restore)
+    {
+        restore = null;
+        if (run.SavepointPath is not { } path)
+        {
+            return run.AllowNonRestoredState is true
+                ? Problem(StatusCodes.Status400BadRequest, "allowNonRestoredState applies to a restore: give savepointPath too, or leave it out.")
+                : null;
+        }
+
+        if (string.IsNullOrWhiteSpace(path) || !Path.IsPathFullyQualified(path))
+        {
+            // A relative path would silently resolve against the JobManager's working directory, not the client's.
+            return Problem(StatusCodes.Status400BadRequest, $"savepointPath must be an absolute path on the cluster's file system, got '{path}'.");
+        }
+
+        try
+        {
+            CheckpointMetadata.Read(path);
+        }
+        catch (CheckpointException e)
+        {
+            return Problem(StatusCodes.Status400BadRequest, e.Message);
+        }
+
+        restore = new SavepointRestoreSettings(path, run.AllowNonRestoredState ?? false);
+        return null;
     }
 
     private static IResult TooLarge(SessionPrograms sessions) => Problem(StatusCodes.Status413PayloadTooLarge, TooLargeMessage(sessions));

@@ -29,6 +29,8 @@ public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGa
 {
     private WebApplication? _app;
 
+    private readonly SavepointOperations _savepoints = new();
+
     public Uri? Address { get; private set; }
 
     public async Task StartAsync(CancellationToken cancellation)
@@ -93,6 +95,8 @@ public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGa
 
         _app.MapOpenApi();
         MapRoutes(_app);
+        // Savepoints are the Dispatcher's own call, not yet one of its gateway's: a gateway without it gets 501s.
+        CheckpointRoutes.Map(_app, dispatcher, dispatcher is Dispatcher.Dispatcher local ? local.TriggerSavepointAsync : null, _savepoints);
         if (sessions is not null)
         {
             ArtifactRoutes.Map(_app, sessions);
@@ -233,12 +237,12 @@ public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGa
         return details is null ? UnknownJob(jobId) : render(details);
     }
 
-    private static IResult MalformedJobId(string jobId) =>
+    internal static IResult MalformedJobId(string jobId) =>
         Problem(StatusCodes.Status400BadRequest, $"'{jobId}' is not a job id: job ids are 32 lowercase hexadecimal characters.");
 
-    private static IResult UnknownJob(string jobId) => Problem(StatusCodes.Status404NotFound, $"Job {jobId} not found.");
+    internal static IResult UnknownJob(string jobId) => Problem(StatusCodes.Status404NotFound, $"Job {jobId} not found.");
 
-    private static IResult Problem(int status, string detail) => Results.Problem(detail: detail, statusCode: status);
+    internal static IResult Problem(int status, string detail) => Results.Problem(detail: detail, statusCode: status);
 
     private static readonly string RillVersion = typeof(RestServer).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 

@@ -17,6 +17,7 @@ internal static class DeploymentConversions
         AttemptNumber = descriptor.AttemptNumber,
         ExecutionAttemptId = descriptor.ExecutionAttemptId,
         PlanFingerprint = descriptor.Job.Fingerprint,
+        VertexParallelism = descriptor.Job.VertexParallelism.ToDictionary(),
         RestoreJson = descriptor.Restore is null ? null : System.Text.Json.JsonSerializer.Serialize(descriptor.Restore),
         InputGates = descriptor.InputGates.Select(g => new InputGateMessage
         {
@@ -44,6 +45,14 @@ internal static class DeploymentConversions
     /// <exception cref="InvalidOperationException">The message was made for another plan than <paramref name="job"/>.</exception>
     public static TaskDeploymentDescriptor ToDescriptor(this TaskDeploymentMessage message, JobGraph job)
     {
+        if (message.VertexParallelism.Any(v => job.Vertices.FirstOrDefault(x => x.Id == v.Key) is { } vertex && vertex.Parallelism != v.Value))
+        {
+            lock (job)
+            {
+                job.Rescale(message.VertexParallelism);
+            }
+        }
+
         if (message.PlanFingerprint != job.Fingerprint)
         {
             throw new InvalidOperationException(

@@ -81,6 +81,33 @@ public sealed class TaskExecutor : ITaskExecutorGateway, IAsyncDisposable
 
     private readonly Func<TaskManagerMetrics>? _metrics;
 
+    /// <summary>
+    /// Leaves the cluster gracefully (SIGTERM): asks the ResourceManager to stop handing out this TaskManager's slots and
+    /// the jobs to release them, then waits until every slot is free, or the timeout passes. True when all are free.
+    /// </summary>
+    public async Task<bool> LeaveAsync(TimeSpan timeout)
+    {
+        var resourceManager = await _main.CallAsync(() => _resourceManager).ConfigureAwait(false);
+        if (resourceManager is null)
+        {
+            return true;
+        }
+
+        await resourceManager.RequestLeaveAsync(TaskManagerId).ConfigureAwait(false);
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (await _main.CallAsync(() => _slots.Any(s => s.AllocationId is not null)).ConfigureAwait(false))
+        {
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
     public Task ReleasePartitionsAsync(Guid jobId, int attempt) => CallIfAlive(() => _partitions.ReleaseAttemptsBefore(jobId, attempt));
 
     /// <summary>

@@ -15,6 +15,8 @@ public interface IResourceManagerService
 
     ValueTask<Ack> NotifySlotFreedAsync(SlotFreedRequest request, CallContext context = default);
 
+    ValueTask<Ack> RequestLeaveAsync(ConnectRequest request, CallContext context = default);
+
     /// <summary>
     /// A stream a TaskManager keeps open while registered. Its end is the fast failure signal in both directions: a
     /// killed process's connection closes at once, long before a heartbeat times out.

@@ -21,6 +21,9 @@ public sealed class TaskDeploymentMessage
 
     /// <summary>The state the attempt restores (a <see cref="Checkpointing.TaskRestore"/> as JSON), or null.</summary>
     [ProtoMember(9)] public string? RestoreJson { get; set; }
+
+    /// <summary>Every vertex's parallelism: a reactive job runs at another parallelism than the program set, and the receiver rescales its plan to match.</summary>
+    [ProtoMember(10)] public Dictionary<string, int> VertexParallelism { get; set; } = [];
 }
 
 [ProtoContract]

@@ -1,0 +1,148 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Rill.Cli.Tests;
+
+/// <summary>
+/// <c>rill savepoint</c>, <c>rill stop</c> and <c>rill run --from-savepoint</c> against a real session cluster running a
+/// job that checkpoints every 100 ms.
+/// </summary>
+[Collection(CliProcesses.Name)]
+public sealed partial class SavepointCommandTests
+{
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task SavepointPrintsItsPathWhileTheJobRunsAndStopTakesAnotherAndFinishesTheJob()
+    {
+        using var dir = new TempDirectory();
+        await using var cluster = await StartClusterAsync(slots: 2);
+        var jobId = await RunCheckpointedJobAsync(cluster, dir);
+
+        var savepoint = await CliProcess.RunAsync(Programs.Rill, ["savepoint", jobId, dir.File("savepoints"), "--jobmanager", cluster.Url], timeout: CommandTimeout);
+
+        Assert.True(savepoint.ExitCode == 0, savepoint.ToString());
+        Assert.Empty(savepoint.ErrorLines);
+        var path = SavepointPath(Assert.Single(savepoint.OutputLines));
+        Assert.Equal(dir.File("savepoints"), Path.GetDirectoryName(path));
+        Assert.True(File.Exists(Path.Combine(path, "_metadata")), savepoint.ToString());
+        Assert.Equal("RUNNING", await StateAsync(cluster, jobId));
+
+        var stop = await CliProcess.RunAsync(Programs.Rill, ["stop", jobId, "--savepoint-path", dir.File("final"), "--jobmanager", cluster.Url], timeout: CommandTimeout);
+
+        Assert.True(stop.ExitCode == 0, stop.ToString());
+        Assert.Empty(stop.ErrorLines);
+        Assert.Equal(2, stop.OutputLines.Count);
+        var finalPath = SavepointPath(stop.OutputLines[0]);
+        Assert.Equal(dir.File("final"), Path.GetDirectoryName(finalPath));
+        Assert.True(File.Exists(Path.Combine(finalPath, "_metadata")), stop.ToString());
+        Assert.Equal($"Job {jobId} FINISHED.", stop.OutputLines[1]);
+        Assert.Equal("FINISHED", await StateAsync(cluster, jobId));
+
+        // An ended job takes no savepoint: the server's reason, one line, exit code 1.
+        var late = await CliProcess.RunRillAsync("savepoint", jobId, "--jobmanager", cluster.Url);
+
+        Assert.True(late.ExitCode == 1, late.ToString());
+        var error = Assert.Single(late.ErrorLines);
+        Assert.StartsWith("error: ", error);
+        Assert.Contains("FINISHED", error);
+        Assert.Empty(late.OutputLines);
+    }
+
+    [Fact]
+    public async Task ASavepointThatFailsIsExitCode1WithItsCauseInOneLine()
+    {
+        using var dir = new TempDirectory();
+        await using var cluster = await StartClusterAsync(slots: 2);
+        var jobId = await RunCheckpointedJobAsync(cluster, dir);
+        // A file where the savepoint's parent directory should be: the cluster cannot create the savepoint's directory.
+        var blocker = dir.File("not-a-directory");
+        File.WriteAllText(blocker, "x");
+
+        var run = await CliProcess.RunAsync(Programs.Rill, ["savepoint", jobId, Path.Combine(blocker, "savepoints"), "--jobmanager", cluster.Url], timeout: CommandTimeout);
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        var error = Assert.Single(run.ErrorLines);
+        Assert.StartsWith($"error: the savepoint of job {jobId} failed: ", error);
+        Assert.Contains(blocker, error);
+        Assert.DoesNotContain(" at ", error);
+        Assert.Empty(run.OutputLines);
+        Assert.Equal("RUNNING", await StateAsync(cluster, jobId));
+    }
+
+    [Fact]
+    public async Task RunFromASavepointThatIsNotThereIsExitCode1NamingThePath()
+    {
+        using var dir = new TempDirectory();
+        await using var cluster = await SessionCluster.StartAsync();
+
+        var run = await CliProcess.RunAsync(Programs.Rill,
+            ["run", Programs.AssemblyPath(Programs.CheckpointedCounter), "--jobmanager", cluster.Url, "--from-savepoint", "/does/not/exist", "--",
+                "--checkpoint-dir", dir.File("checkpoints")],
+            timeout: CommandTimeout);
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        var error = Assert.Single(run.ErrorLines);
+        Assert.StartsWith("error: ", error);
+        Assert.Contains("'/does/not/exist'", error);
+        Assert.Empty(run.OutputLines);
+        using var jobs = JsonDocument.Parse(await cluster.Http.GetStringAsync("jobs"));
+        Assert.Empty(jobs.RootElement.GetProperty("jobs").EnumerateArray());
+    }
+
+    /// <summary>Submits the checkpointing job detached and returns its id once a checkpoint of it has completed.</summary>
+    private static async Task<string> RunCheckpointedJobAsync(SessionCluster cluster, TempDirectory dir)
+    {
+        var run = await CliProcess.RunAsync(Programs.Rill,
+            ["run", Programs.AssemblyPath(Programs.CheckpointedCounter), "--jobmanager", cluster.Url, "--detached", "--", "--checkpoint-dir", dir.File("checkpoints")],
+            timeout: CommandTimeout);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var match = Submitted().Match(Assert.Single(run.OutputLines));
+        Assert.True(match.Success, run.ToString());
+        var jobId = match.Groups[1].Value;
+        await cluster.WaitUntilAsync($"a checkpoint of job {jobId} completes", async () =>
+        {
+            using var response = await cluster.Http.GetAsync($"jobs/{jobId}/checkpoints");
+            if (!response.IsSuccessStatusCode)
+            {
+                return false;
+            }
+
+            using var stats = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            return stats.RootElement.GetProperty("counts").GetProperty("completed").GetInt32() >= 1;
+        });
+        return jobId;
+    }
+
+    private static string SavepointPath(string line)
+    {
+        const string prefix = "Savepoint completed. Path: ";
+        Assert.StartsWith(prefix, line);
+        return line[prefix.Length..];
+    }
+
+    private static async Task<string?> StateAsync(SessionCluster cluster, string jobId)
+    {
+        using var details = JsonDocument.Parse(await cluster.Http.GetStringAsync($"jobs/{jobId}"));
+        return details.RootElement.GetProperty("state").GetString();
+    }
+
+    private static async Task<SessionCluster> StartClusterAsync(int slots)
+    {
+        var cluster = await SessionCluster.StartAsync();
+        try
+        {
+            var taskManager = cluster.AddTaskManager(slots);
+            await cluster.WaitUntilAsync("the TaskManager is registered", async () => (await cluster.TaskManagersAsync()).Length == 1, taskManager);
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    [GeneratedRegex("^Job has been submitted with JobID ([0-9a-f]{32})$")]
+    private static partial Regex Submitted();
+}
