@@ -62,6 +62,7 @@ public sealed class ApplicationClusterExecutor(StreamExecutionEnvironment enviro
         using var retrieval = new RestLeaderRetrieval(jobManager, _options.AuthToken);
         await using var taskManager = StartTaskManager(job, retrieval);
         await taskManager.StartAsync(cancellation).ConfigureAwait(false);
+        using var leaveOnSigterm = new TaskExecutor.TaskManagerLeaveOnSigterm(taskManager);
         Console.Error.WriteLine($"Rill TaskManager {taskManager.TaskExecutor.TaskManagerId}: {_options.Slots} slots, joining the JobManager at {jobManager}");
         return await taskManager.WaitForJobEndAsync(job.JobId).WaitAsync(cancellation).ConfigureAwait(false);
     }

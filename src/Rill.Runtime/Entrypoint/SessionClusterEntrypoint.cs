@@ -60,6 +60,19 @@ public static class SessionClusterEntrypoint
         await taskManager.StartAsync(cancellation).ConfigureAwait(false);
         Console.Error.WriteLine($"Rill TaskManager {configuration.TaskManagerId}: {configuration.NumberOfSlots} slots, RPC at {taskManager.RpcAddress}, data at {taskManager.DataAddress}, JobManager {jobManager}");
         await WaitUntilCanceledAsync(cancellation).ConfigureAwait(false);
+        // Asked to stop (SIGTERM, Ctrl+C): leave gracefully, so jobs give the slots back (a reactive job rescales
+        // without them) instead of failing when the connection drops.
+        try
+        {
+            if (!await taskManager.TaskExecutor.LeaveAsync(TaskExecutor.TaskManagerLeaveOnSigterm.LeaveTimeout).ConfigureAwait(false))
+            {
+                Console.Error.WriteLine($"Rill TaskManager {configuration.TaskManagerId}: its slots were not released in time; stopping anyway.");
+            }
+        }
+        catch (Exception e) when (e is IOException or TimeoutException or HighAvailability.FencingTokenException)
+        {
+            Console.Error.WriteLine($"Rill TaskManager {configuration.TaskManagerId}: could not tell the JobManager it leaves ({e.Message}); stopping anyway.");
+        }
     }
 
     private static async Task WaitUntilCanceledAsync(CancellationToken cancellation)
