@@ -19,6 +19,17 @@ internal static class JobDetailsBody
             ["duration"] = (long)((details.EndTime ?? now) - details.StartTime).TotalMilliseconds,
             ["now"] = now.ToUnixTimeMilliseconds(),
             ["restarts"] = details.Restarts,
+            // Reactive mode only (null otherwise): each rescale, why, and how long processing paused.
+            ["scheduler"] = details.Rescales is null ? "default" : "reactive",
+            ["parallelism"] = details.Vertices.Count == 0 ? 0 : details.Vertices.Max(v => v.Parallelism),
+            ["rescales"] = details.Rescales?.Select(r => new Dictionary<string, object?>
+            {
+                ["time"] = r.Time.ToUnixTimeMilliseconds(),
+                ["cause"] = r.Cause,
+                ["from"] = r.From,
+                ["to"] = r.To,
+                ["pauseMs"] = r.PauseMs,
+            }).ToList(),
             // Slot sharing: a job needs as many slots as its widest vertex; until it has them it waits in CREATED.
             ["resources"] = new Dictionary<string, object?>
             {
