@@ -143,7 +143,7 @@ internal sealed class CheckpointCoordinator : IDisposable
         catch (Exception e)
         {
             RecordFailure(new CheckpointStatsEntry(id, CheckpointStatus.Failed, kind, DateTimeOffset.UtcNow, null, 0, 0, 0, 0, 0, 0, null, e.Message), countsTowardsFailure: true);
-            completion.SetException(new CheckpointException($"Checkpoint {id} failed before it started: {e.Message}", e));
+            completion.SetException(new CheckpointException($"The {Describe(kind)} could not start (writing to {location}): {e.Message}", e));
             return;
         }
 
@@ -167,13 +167,14 @@ internal sealed class CheckpointCoordinator : IDisposable
             _host.TriggerTask(source, barrier);
         }
 
-        _ = Task.Delay(_config.Timeout).ContinueWith(_ => _main.Execute(() =>
+        _ = Task.Delay(_config.Timeout, pending.TimeoutCancellation.Token).ContinueWith(_ => _main.Execute(() =>
         {
             if (_pending.ContainsKey(id))
             {
                 Abort(id, $"Checkpoint {id} expired before completing (timeout {_config.Timeout.TotalSeconds:0.#} s).", countsTowardsFailure: true);
             }
-        }), TaskScheduler.Default);
+        }), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+        _ = pending.Completion.Task.ContinueWith(_ => pending.TimeoutCancellation.Cancel(), TaskScheduler.Default);
     }
 
     /// <summary>

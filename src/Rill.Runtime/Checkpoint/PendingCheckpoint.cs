@@ -30,6 +30,9 @@ internal sealed class PendingCheckpoint(long id, CheckpointKind kind, string loc
 
     public TaskCompletionSource<CompletedCheckpoint> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Cancels the timeout once the checkpoint ends either way, so no timer outlives it.</summary>
+    public CancellationTokenSource TimeoutCancellation { get; } = new();
+
     /// <summary>False for an attempt this checkpoint does not wait for (or one that already acknowledged).</summary>
     public bool Acknowledge(Guid attemptId, TaskStateSnapshot state)
     {
