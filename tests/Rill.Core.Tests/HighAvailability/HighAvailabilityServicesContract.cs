@@ -101,6 +101,51 @@ public abstract class HighAvailabilityServicesContract
     }
 
     [Fact]
+    public async Task CheckpointIdsKeepGrowingAcrossLeadersAndRetainedCheckpointsSurviveThem()
+    {
+        var jobId = Guid.NewGuid();
+        var otherJob = Guid.NewGuid();
+        IReadOnlyList<CheckpointPointer> retained;
+        await using (var first = await ConnectAsync("checkpoints"))
+        {
+            var leader = await first.AcquireOrRenewLeadershipAsync("jm-a", "http://a:8081", LongLease);
+            Assert.Equal(1, await first.NextCheckpointIdAsync(leader.FencingToken, jobId));
+            Assert.Equal(2, await first.NextCheckpointIdAsync(leader.FencingToken, jobId));
+            Assert.Equal(1, await first.NextCheckpointIdAsync(leader.FencingToken, otherJob)); // one counter per job
+            retained = [new CheckpointPointer(1, "/chk/job/chk-1/_metadata", DateTimeOffset.UnixEpoch.AddDays(1)),
+                new CheckpointPointer(2, "/chk/job/chk-2/_metadata", DateTimeOffset.UnixEpoch.AddDays(2))];
+            await first.PutCheckpointPointersAsync(leader.FencingToken, jobId, retained);
+            await first.ReleaseLeadershipAsync(leader);
+        }
+
+        await using var next = await ConnectAsync("checkpoints");
+        var successor = await next.AcquireOrRenewLeadershipAsync("jm-b", "http://b:8081", LongLease);
+        Assert.Equal(retained, await next.GetCheckpointPointersAsync(jobId));
+        Assert.Equal(3, await next.NextCheckpointIdAsync(successor.FencingToken, jobId)); // never an id twice
+        await next.PutCheckpointPointersAsync(successor.FencingToken, jobId, []);
+        Assert.Empty(await next.GetCheckpointPointersAsync(jobId));
+    }
+
+    [Fact]
+    public async Task CheckpointWritesOfAnOldLeaderAreRefusedAndChangeNothing()
+    {
+        var jobId = Guid.NewGuid();
+        await using var a = await ConnectAsync("stale-checkpoints");
+        await using var b = await ConnectAsync("stale-checkpoints");
+        var old = await a.AcquireOrRenewLeadershipAsync("jm-a", "http://a:8081", ShortLease);
+        await a.NextCheckpointIdAsync(old.FencingToken, jobId);
+        IReadOnlyList<CheckpointPointer> kept = [new CheckpointPointer(1, "/chk/chk-1/_metadata", DateTimeOffset.UnixEpoch)];
+        await a.PutCheckpointPointersAsync(old.FencingToken, jobId, kept);
+        await Task.Delay(ShortLease * 2);
+        var current = await b.AcquireOrRenewLeadershipAsync("jm-b", "http://b:8081", LongLease);
+
+        await Assert.ThrowsAsync<FencingTokenException>(() => a.NextCheckpointIdAsync(old.FencingToken, jobId));
+        await Assert.ThrowsAsync<FencingTokenException>(() => a.PutCheckpointPointersAsync(old.FencingToken, jobId, []));
+        Assert.Equal(kept, await b.GetCheckpointPointersAsync(jobId));
+        Assert.Equal(2, await b.NextCheckpointIdAsync(current.FencingToken, jobId));
+    }
+
+    [Fact]
     public async Task ReleasingWithAStaleTokenDoesNotDethroneTheCurrentLeader()
     {
         await using var ha = await ConnectAsync("stale-release");
