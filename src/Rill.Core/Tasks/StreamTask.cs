@@ -85,7 +85,7 @@ public sealed class StreamTask
 
         if (_stopped)
         {
-            _environment.Checkpoints?.Decline(ExecutionAttemptId, barrier.CheckpointId, $"{Info.TaskNameWithSubtask} has stopped.");
+            // Stopped with a savepoint and about to finish: it has no state left, and its end counts as its acknowledgement.
             return;
         }
 

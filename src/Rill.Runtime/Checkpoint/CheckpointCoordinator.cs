@@ -46,7 +46,7 @@ internal sealed class CheckpointCoordinator : IDisposable
         _host = host;
     }
 
-    /// <summary>The newest completed checkpoint (what a restart restores).</summary>
+    /// <summary>The newest completed checkpoint or savepoint (what a restart restores).</summary>
     public CompletedCheckpoint? Latest { get; private set; }
 
     public string JobDirectory => Path.Combine(_config.EffectiveDirectory, _job.JobId.ToString("N"));
@@ -86,6 +86,15 @@ internal sealed class CheckpointCoordinator : IDisposable
         {
             completion.SetException(new CheckpointException($"Cannot take a {Describe(kind)} now: {reason}"));
             return completion.Task;
+        }
+
+        if (kind == CheckpointKind.SavepointTerminate)
+        {
+            // The tasks stop after this savepoint: a later checkpoint would find them finishing and hold no state, and
+            // must not become the newest restore point. If the savepoint fails, the job goes on, and so do checkpoints.
+            StopPeriodicScheduling();
+            _ = completion.Task.ContinueWith(_ => _main.Execute(StartPeriodicScheduling), CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
 
         _triggering = true;
@@ -202,16 +211,13 @@ internal sealed class CheckpointCoordinator : IDisposable
         _ = Task.Run(async () =>
         {
             CheckpointMetadata.Write(completed);
-            if (completed.Kind == CheckpointKind.Checkpoint)
-            {
-                var retained = (await _store.GetAsync(_job.JobId).ConfigureAwait(false)).ToList();
-                retained.Add(new CheckpointPointer(completed.CheckpointId, completed.MetadataPath, pending.TriggerTime));
-                var subsumed = retained.Take(Math.Max(0, retained.Count - _config.RetainedCheckpoints)).ToList();
-                await _store.PutAsync(_job.JobId, retained.Skip(subsumed.Count).ToList()).ConfigureAwait(false);
-                return subsumed;
-            }
-
-            return [];
+            // Savepoints too: sinks commit on every completed snapshot, so a restore must never go back behind one
+            // (that would commit its records twice). Only chk-N folders are ever deleted when subsumed.
+            var retained = (await _store.GetAsync(_job.JobId).ConfigureAwait(false)).ToList();
+            retained.Add(new CheckpointPointer(completed.CheckpointId, completed.MetadataPath, pending.TriggerTime));
+            var subsumed = retained.Take(Math.Max(0, retained.Count - _config.RetainedCheckpoints)).ToList();
+            await _store.PutAsync(_job.JobId, retained.Skip(subsumed.Count).ToList()).ConfigureAwait(false);
+            return subsumed;
         }).ContinueWith(t => _main.Execute(() =>
         {
             if (t.IsFaulted)
@@ -234,10 +240,7 @@ internal sealed class CheckpointCoordinator : IDisposable
         _consecutiveFailures = 0;
         _completedCount++;
         _lastCompletion = DateTimeOffset.UtcNow;
-        if (completed.Kind == CheckpointKind.Checkpoint)
-        {
-            Latest = completed;
-        }
+        Latest = completed;
 
         var entry = Entry(pending, CheckpointStatus.Completed, completed.StateSize, completed.Location, null);
         _latestCompleted = completed.Kind == CheckpointKind.Checkpoint ? entry : _latestCompleted;
@@ -251,11 +254,13 @@ internal sealed class CheckpointCoordinator : IDisposable
         pending.Completion.TrySetResult(completed);
     }
 
-    public void Decline(Guid attemptId, long checkpointId, string reason)
+    /// <param name="countsAsFailure">False when the task could not take part for reasons outside checkpointing (its
+    /// TaskManager is gone): the job's failover handles that, and it must not also count towards failing the job.</param>
+    public void Decline(Guid attemptId, long checkpointId, string reason, bool countsAsFailure = true)
     {
         if (_pending.TryGetValue(checkpointId, out var pending) && pending.WaitsFor(attemptId))
         {
-            Abort(checkpointId, $"Checkpoint {checkpointId} was declined: {reason}", countsTowardsFailure: true);
+            Abort(checkpointId, $"Checkpoint {checkpointId} was declined: {reason}", countsAsFailure);
         }
     }
 
@@ -310,7 +315,7 @@ internal sealed class CheckpointCoordinator : IDisposable
     {
         _restoredCount++;
         _latestRestored = new RestoredCheckpointStats(checkpoint.CheckpointId, DateTimeOffset.UtcNow, checkpoint.Kind.IsSavepoint(), checkpoint.Location);
-        if (checkpoint.Kind == CheckpointKind.Checkpoint && (Latest is null || Latest.CheckpointId < checkpoint.CheckpointId))
+        if (Latest is null || Latest.CheckpointId < checkpoint.CheckpointId)
         {
             Latest = checkpoint;
         }

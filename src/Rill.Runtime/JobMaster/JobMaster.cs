@@ -812,7 +812,8 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
                 {
                     if (error is not null)
                     {
-                        owner._checkpoints?.Decline(execution.AttemptId, barrier.CheckpointId, $"the trigger did not reach {execution.Vertex.Name}: {error.Message}");
+                        owner._checkpoints?.Decline(execution.AttemptId, barrier.CheckpointId, $"the trigger did not reach {execution.Vertex.Name}: {error.Message}",
+                            countsAsFailure: false);
                     }
                 });
             }
