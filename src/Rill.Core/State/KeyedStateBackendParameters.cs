@@ -7,7 +7,6 @@ internal sealed record KeyedStateBackendParameters(
     int MaxParallelism,
     Guid JobId,
     string OperatorId,
-    string OperatorName,
     int SubtaskIndex,
     int AttemptNumber,
     string LocalDirectory);

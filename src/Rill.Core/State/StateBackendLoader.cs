@@ -45,7 +45,7 @@ internal static class StateBackendLoader
         var config = context.Options.StateBackend;
         var factory = config.Factory ?? Load(config.EffectiveName);
         var parameters = new KeyedStateBackendParameters(context.KeyGroupRange, context.Task.MaxParallelism, context.Task.JobId, context.OperatorId,
-            context.OperatorName, context.Task.SubtaskIndex, context.Task.AttemptNumber, Path.GetFullPath(config.LocalDirectory ?? StateBackendConfig.DefaultLocalDirectory));
+            context.Task.SubtaskIndex, context.Task.AttemptNumber, Path.GetFullPath(config.LocalDirectory ?? StateBackendConfig.DefaultLocalDirectory));
         return factory.CreateKeyedStateBackend<TKey>(parameters);
     }
 }

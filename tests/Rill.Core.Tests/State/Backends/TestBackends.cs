@@ -19,8 +19,7 @@ internal sealed class TestBackends : IDisposable
 
     public KeyedStateBackend<TKey> Create<TKey>(string backend, KeyGroupRange? range = null) where TKey : notnull
     {
-        var parameters = new KeyedStateBackendParameters(range ?? new KeyGroupRange(0, MaxParallelism - 1), MaxParallelism, Guid.NewGuid(), "test-operator",
-            "Test Operator", 0, 0, LocalDirectory);
+        var parameters = new KeyedStateBackendParameters(range ?? new KeyGroupRange(0, MaxParallelism - 1), MaxParallelism, Guid.NewGuid(), "test-operator", 0, 0, LocalDirectory);
         var created = StateBackendLoader.Load(backend).CreateKeyedStateBackend<TKey>(parameters);
         _created.Add(created);
         return created;
