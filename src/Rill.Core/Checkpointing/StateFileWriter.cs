@@ -5,10 +5,16 @@ public sealed class StateFileWriter : IDisposable
 {
     private readonly FileStream _stream;
 
-    public StateFileWriter(string path)
+    /// <param name="createDirectory">False for a task's checkpoint files: the JobMaster creates a checkpoint's folder, and a
+    /// folder that is gone means the checkpoint was aborted, so the write fails instead of bringing it back.</param>
+    public StateFileWriter(string path, bool createDirectory = true)
     {
         Path = path;
-        System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        if (createDirectory)
+        {
+            System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        }
+
         _stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
     }
 

@@ -213,7 +213,7 @@ public sealed class StreamTask
                 }
                 else
                 {
-                    using var writer = new StateFileWriter(Path.Combine(barrier.Location, fileName));
+                    using var writer = new StateFileWriter(Path.Combine(barrier.Location, fileName), createDirectory: false);
                     states = snapshots.Where(s => !s.IsEmpty).Select(s => s.WriteTo(writer)).ToList();
                     writer.Commit();
                 }

@@ -232,6 +232,8 @@ internal sealed class CheckpointCoordinator : IDisposable
             {
                 DiscardCheckpointDirectory(Path.GetDirectoryName(old.MetadataPath)!);
             }
+
+            DiscardAbortedBefore(checkpointId);
         }), TaskScheduler.Default);
     }
 
@@ -331,9 +333,32 @@ internal sealed class CheckpointCoordinator : IDisposable
             DiscardCheckpointDirectory(Path.GetDirectoryName(pointer.MetadataPath)!);
         }
 
+        // Also folders of aborted checkpoints that a late state file refilled after they were deleted.
+        DiscardAbortedBefore(long.MaxValue);
         if (Directory.Exists(JobDirectory) && !Directory.EnumerateFileSystemEntries(JobDirectory).Any())
         {
             Directory.Delete(JobDirectory);
+        }
+    }
+
+    /// <summary>
+    /// Deletes this job's chk-N folders below <paramref name="checkpointId"/> that hold no completed checkpoint: an aborted
+    /// checkpoint's folder is deleted when it is aborted, but a task still writing its state file may refill it.
+    /// </summary>
+    private void DiscardAbortedBefore(long checkpointId)
+    {
+        if (!Directory.Exists(JobDirectory))
+        {
+            return;
+        }
+
+        foreach (var folder in Directory.EnumerateDirectories(JobDirectory, "chk-*"))
+        {
+            if (long.TryParse(Path.GetFileName(folder)["chk-".Length..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
+                && id < checkpointId && !_pending.ContainsKey(id) && (!File.Exists(Path.Combine(folder, CompletedCheckpoint.MetadataFileName)) || checkpointId == long.MaxValue))
+            {
+                DiscardCheckpointDirectory(folder);
+            }
         }
     }
 
