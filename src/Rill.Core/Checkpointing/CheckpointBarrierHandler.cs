@@ -72,6 +72,8 @@ internal sealed class CheckpointBarrierHandler
     /// <summary>The checkpoint was aborted while aligning here: stop waiting for its barriers.</summary>
     public void Abort(long checkpointId)
     {
+        // Late barriers of an aborted checkpoint must not start a new alignment.
+        _lastCompleted = Math.Max(_lastCompleted, checkpointId);
         if (_pending is { } pending && pending.CheckpointId <= checkpointId)
         {
             Release();

@@ -35,6 +35,7 @@ public sealed class StreamTask
     private long? _finalCheckpointId;
     private bool _finalCheckpointCompleted;
     private long? _stopWithSavepointId;
+    private long _highestAborted = -1;
     private bool _stopped;
 
     public StreamTask(TaskDeploymentDescriptor descriptor, TaskEnvironment environment)
@@ -112,6 +113,8 @@ public sealed class StreamTask
 
     public void NotifyCheckpointAborted(long checkpointId) => _mailbox.Post(() =>
     {
+        // The abort may overtake the trigger or the barrier of that checkpoint: remembered, so they start nothing.
+        _highestAborted = Math.Max(_highestAborted, checkpointId);
         _barriers?.Abort(checkpointId);
         foreach (var op in _operators)
         {
@@ -152,6 +155,17 @@ public sealed class StreamTask
         var responder = _environment.Checkpoints;
         if (responder is null)
         {
+            return;
+        }
+
+        if (barrier.CheckpointId <= _highestAborted)
+        {
+            // Already given up: no snapshot and no stop, but the barrier goes on so nothing downstream waits for it.
+            foreach (var output in _networkOutputs)
+            {
+                output.BroadcastEvent(barrier);
+            }
+
             return;
         }
 

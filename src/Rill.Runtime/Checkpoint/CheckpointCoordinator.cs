@@ -36,6 +36,8 @@ internal sealed class CheckpointCoordinator : IDisposable
     private CheckpointStatsEntry? _latestSavepoint;
     private RestoredCheckpointStats? _latestRestored;
     private bool _disposed;
+    private Task _finalizations = Task.CompletedTask;
+    private long? _restoring;
 
     public CheckpointCoordinator(JobGraph job, CheckpointConfig config, ICompletedCheckpointStore store, MainThreadExecutor main, ICheckpointCoordinatorHost host)
     {
@@ -79,7 +81,9 @@ internal sealed class CheckpointCoordinator : IDisposable
     }
 
     /// <summary>Starts a checkpoint or savepoint; completes when it is complete (or fails with the reason).</summary>
-    public Task<CompletedCheckpoint> TriggerAsync(CheckpointKind kind, string? targetDirectory)
+    /// <param name="ownedByJob">A savepoint the job takes for itself (a reactive rescale): it goes into a chk-N folder and
+    /// is deleted like a checkpoint once subsumed, instead of piling up next to the user's savepoints.</param>
+    public Task<CompletedCheckpoint> TriggerAsync(CheckpointKind kind, string? targetDirectory, bool ownedByJob = false)
     {
         var completion = new TaskCompletionSource<CompletedCheckpoint>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (NotReadyReason() is { } reason)
@@ -113,7 +117,7 @@ internal sealed class CheckpointCoordinator : IDisposable
                 return;
             }
 
-            Start(id, kind, targetDirectory, completion);
+            Start(id, kind, targetDirectory, ownedByJob, completion);
         });
         return completion.Task;
     }
@@ -134,9 +138,19 @@ internal sealed class CheckpointCoordinator : IDisposable
         return executions.Any(e => e.Vertex.JobVertex.IsSource && e.State == ExecutionState.Running) ? null : "every source has finished.";
     }
 
-    private void Start(long id, CheckpointKind kind, string? targetDirectory, TaskCompletionSource<CompletedCheckpoint> completion)
+    private void Start(long id, CheckpointKind kind, string? targetDirectory, bool ownedByJob, TaskCompletionSource<CompletedCheckpoint> completion)
     {
-        var location = kind.IsSavepoint()
+        if (kind.IsSavepoint())
+        {
+            // A savepoint supersedes the periodic checkpoints under way; finishing tasks (after a stop) could otherwise
+            // complete one of them without their state.
+            foreach (var older in _pending.Values.Where(p => p.Kind == CheckpointKind.Checkpoint).Select(p => p.Id).ToList())
+            {
+                Abort(older, $"Checkpoint {older} was superseded by a savepoint.", countsTowardsFailure: false);
+            }
+        }
+
+        var location = kind.IsSavepoint() && !ownedByJob
             ? Path.Combine(Path.GetFullPath(targetDirectory ?? Path.Combine(_config.EffectiveDirectory, "savepoints")),
                 $"savepoint-{_job.JobId.ToString("N")[..6]}-{Guid.NewGuid().ToString("N")[..12]}")
             : Path.Combine(JobDirectory, $"chk-{id}");
@@ -207,18 +221,22 @@ internal sealed class CheckpointCoordinator : IDisposable
 
         _pending.Remove(checkpointId);
         var completed = ToCompleted(pending);
-        var retainedBefore = Latest;
-        _ = Task.Run(async () =>
+        // One finalization at a time, in completion order: two that overlap would each read, append to and write back
+        // the retained list, and the older one could win (and a restore then go back behind a committed checkpoint).
+        var finalization = _finalizations.ContinueWith(async _ =>
         {
             CheckpointMetadata.Write(completed);
             // Savepoints too: sinks commit on every completed snapshot, so a restore must never go back behind one
             // (that would commit its records twice). Only chk-N folders are ever deleted when subsumed.
             var retained = (await _store.GetAsync(_job.JobId).ConfigureAwait(false)).ToList();
             retained.Add(new CheckpointPointer(completed.CheckpointId, completed.MetadataPath, pending.TriggerTime));
+            retained = retained.DistinctBy(p => p.CheckpointId).OrderBy(p => p.CheckpointId).ToList();
             var subsumed = retained.Take(Math.Max(0, retained.Count - _config.RetainedCheckpoints)).ToList();
             await _store.PutAsync(_job.JobId, retained.Skip(subsumed.Count).ToList()).ConfigureAwait(false);
             return subsumed;
-        }).ContinueWith(t => _main.Execute(() =>
+        }, TaskScheduler.Default).Unwrap();
+        _finalizations = finalization.ContinueWith(_ => { }, TaskScheduler.Default);
+        _ = finalization.ContinueWith(t => _main.Execute(() =>
         {
             if (t.IsFaulted)
             {
@@ -242,7 +260,10 @@ internal sealed class CheckpointCoordinator : IDisposable
         _consecutiveFailures = 0;
         _completedCount++;
         _lastCompletion = DateTimeOffset.UtcNow;
-        Latest = completed;
+        if (Latest is null || Latest.CheckpointId < completed.CheckpointId)
+        {
+            Latest = completed;
+        }
 
         var entry = Entry(pending, CheckpointStatus.Completed, completed.StateSize, completed.Location, null);
         _latestCompleted = completed.Kind == CheckpointKind.Checkpoint ? entry : _latestCompleted;
@@ -292,11 +313,9 @@ internal sealed class CheckpointCoordinator : IDisposable
 
         pending.Completion.TrySetException(new CheckpointException(reason));
         RecordFailure(Entry(pending, CheckpointStatus.Failed, pending.Acknowledged.Values.Sum(s => s.StateSize), null, reason), countsTowardsFailure);
-        if (!pending.Kind.IsSavepoint())
-        {
-            // Files of a failed checkpoint are never referenced: remove them (a savepoint's directory is the user's).
-            DiscardCheckpointDirectory(pending.Location);
-        }
+        // Files of a failed checkpoint are never referenced: remove them (only job-owned chk-N folders; a savepoint's
+        // directory is the user's).
+        DiscardCheckpointDirectory(pending.Location);
     }
 
     private void RecordFailure(CheckpointStatsEntry entry, bool countsTowardsFailure)
@@ -316,6 +335,7 @@ internal sealed class CheckpointCoordinator : IDisposable
     public void RecordRestore(CompletedCheckpoint checkpoint)
     {
         _restoredCount++;
+        _restoring = checkpoint.CheckpointId;
         _latestRestored = new RestoredCheckpointStats(checkpoint.CheckpointId, DateTimeOffset.UtcNow, checkpoint.Kind.IsSavepoint(), checkpoint.Location);
         if (Latest is null || Latest.CheckpointId < checkpoint.CheckpointId)
         {
@@ -364,9 +384,11 @@ internal sealed class CheckpointCoordinator : IDisposable
 
     private void DiscardCheckpointDirectory(string location)
     {
-        // Only this job's own chk-N folders: never a savepoint, never anything a user pointed the job at.
+        // Only this job's own chk-N folders: never a user's savepoint, never anything a user pointed the job at; and not
+        // the one tasks are restoring from right now (it goes with a later subsumption or the job's end).
         var parent = Path.GetDirectoryName(Path.GetFullPath(location));
-        if (!string.Equals(parent, Path.GetFullPath(JobDirectory), StringComparison.Ordinal) || !Path.GetFileName(location).StartsWith("chk-", StringComparison.Ordinal))
+        if (!string.Equals(parent, Path.GetFullPath(JobDirectory), StringComparison.Ordinal) || !Path.GetFileName(location).StartsWith("chk-", StringComparison.Ordinal)
+            || (_restoring is { } restoring && !_disposed && Path.GetFileName(location) == $"chk-{restoring}"))
         {
             return;
         }
@@ -378,7 +400,7 @@ internal sealed class CheckpointCoordinator : IDisposable
                 Directory.Delete(location, recursive: true);
             }
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"Checkpoint directory {location} could not be deleted: {e.Message}");
         }

@@ -130,6 +130,10 @@ public sealed class ApplicationClusterExecutor(StreamExecutionEnvironment enviro
                 await services.RemoveJobResultAsync(token, job.JobId).ConfigureAwait(false); // from an earlier run of the application
             }
 
+            // A new run of the application starts fresh (or from its --from-savepoint), never from checkpoints an earlier
+            // run left after a failure under the same job id.
+            await services.PutCheckpointPointersAsync(token, job.JobId, []).ConfigureAwait(false);
+
             var program = Environment.GetCommandLineArgs();
             await services.PutJobAsync(token, new JobSubmission(job.JobId, job.JobName, program[0], program[1..])).ConfigureAwait(false);
         }

@@ -143,11 +143,16 @@ public sealed class JobManagerRunner : IAsyncDisposable
 
             try
             {
-                await _sessions.RunAsync(stored.ArtifactId, stored.EntryClass, stored.Arguments, stored.Parallelism, stored.JobId, stored.SavepointRestore).ConfigureAwait(false);
+                // With checkpoints of its own the job resumes from those: the savepoint it once started from no longer
+                // matters (and may be gone).
+                var savepoint = _highAvailability is { } services && (await services.GetCheckpointPointersAsync(stored.JobId).ConfigureAwait(false)).Count > 0
+                    ? null
+                    : stored.SavepointRestore;
+                await _sessions.RunAsync(stored.ArtifactId, stored.EntryClass, stored.Arguments, stored.Parallelism, stored.JobId, savepoint).ConfigureAwait(false);
                 Console.Error.WriteLine($"JobManager (term {_fencingToken}): resumed job {JobIds.Format(stored.JobId)} ({stored.JobName}) from the job store.");
             }
             catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or Artifacts.InvalidArtifactException
-                or StackExchange.Redis.RedisException or TimeoutException or FencingTokenException)
+                or StackExchange.Redis.RedisException or TimeoutException or FencingTokenException or Checkpointing.CheckpointException)
             {
                 Console.Error.WriteLine($"JobManager (term {_fencingToken}): cannot resume job {JobIds.Format(stored.JobId)} ({stored.JobName}): {e.Message}");
             }

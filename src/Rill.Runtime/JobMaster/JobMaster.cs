@@ -106,19 +106,22 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
     {
         if (_checkpoints is not null)
         {
-            foreach (var pointer in (await _checkpointStore.GetAsync(JobId).ConfigureAwait(false)).Reverse())
+            if ((await _checkpointStore.GetAsync(JobId).ConfigureAwait(false)).LastOrDefault() is { } pointer)
             {
+                // No fallback to an older one: sinks committed the latest, so restoring an older one would commit twice.
+                CompletedCheckpoint checkpoint;
                 try
                 {
-                    var checkpoint = CheckpointMetadata.Read(pointer.MetadataPath);
-                    StateAssignment.Assign(checkpoint, _job, allowNonRestoredState: false);
-                    Console.Error.WriteLine($"Job {_job.JobName}: resuming from checkpoint {checkpoint.CheckpointId} ({checkpoint.Location}).");
-                    return checkpoint;
+                    checkpoint = CheckpointMetadata.Read(pointer.MetadataPath);
+                    StateAssignment.Assign(checkpoint, _job, allowNonRestoredState: _job.SavepointRestore?.AllowNonRestoredState ?? false);
                 }
                 catch (CheckpointException e)
                 {
-                    Console.Error.WriteLine($"Job {_job.JobName}: retained checkpoint {pointer.CheckpointId} cannot be restored, trying an older one: {e.Message}");
+                    throw new CheckpointException($"The job's latest checkpoint {pointer.CheckpointId} ({pointer.MetadataPath}) cannot be restored: {e.Message}", e);
                 }
+
+                Console.Error.WriteLine($"Job {_job.JobName}: resuming from checkpoint {checkpoint.CheckpointId} ({checkpoint.Location}).");
+                return checkpoint;
             }
         }
 
@@ -499,15 +502,22 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
 
         _status = status;
         _endTime = DateTimeOffset.UtcNow;
+        var discarded = Task.CompletedTask;
         if (_checkpoints is { } checkpoints)
         {
             checkpoints.AbortAll($"The job is {status.ToString().ToUpperInvariant()}.");
             checkpoints.Dispose();
             if (status is JobStatus.Finished or JobStatus.Canceled)
             {
-                // Kept after a failure, so the job can be started again from its last checkpoint by hand.
-                _ = checkpoints.DiscardAllAsync().ContinueWith(t => Console.Error.WriteLine($"Job {_job.JobName}: could not discard its checkpoints: {t.Exception!.InnerException!.Message}"),
-                    CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                // Kept after a failure, so the job can be started again from its last checkpoint by hand. Done before the
+                // result is out: a process that exits with its job must not leave them (or their HA pointers) behind.
+                discarded = checkpoints.DiscardAllAsync().ContinueWith(t =>
+                {
+                    if (t.IsFaulted)
+                    {
+                        Console.Error.WriteLine($"Job {_job.JobName}: could not discard its checkpoints: {t.Exception!.InnerException!.Message}");
+                    }
+                }, TaskScheduler.Default);
             }
         }
 
@@ -523,7 +533,8 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
 
         _slots.Clear();
         _ = _resourceManager.DeclareResourceRequirementsAsync(new ResourceRequirements(JobId, 0), this);
-        _result.TrySetResult(new JobResult(JobId, status, _endTime.Value - _startTime, new Dictionary<string, long>(_accumulators), failure));
+        var result = new JobResult(JobId, status, _endTime.Value - _startTime, new Dictionary<string, long>(_accumulators), failure);
+        _ = discarded.ContinueWith(_ => _result.TrySetResult(result), TaskScheduler.Default);
     }
 
     private void FailGlobally(Exception error)
@@ -648,7 +659,12 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
     /// <summary>Reactive mode's (re)deployment: the graph at a new parallelism, a new attempt, restoring a checkpoint or savepoint.</summary>
     private void DeployRescaled(IReadOnlyDictionary<string, int> parallelism, CompletedCheckpoint? restore)
     {
-        _job.Rescale(parallelism);
+        // The graph may be shared with this process's own TaskManager, which resolves deployments under the same lock.
+        lock (_job)
+        {
+            _job.Rescale(parallelism);
+        }
+
         var attempt = _graph.Attempt + 1;
         _graph = new ExecutionGraph(_job);
         _graph.ResetForAttempt(attempt);
@@ -760,7 +776,7 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
         }
 
         public Task<CompletedCheckpoint> TriggerStopWithSavepointAsync() =>
-            owner._checkpoints?.TriggerAsync(CheckpointKind.SavepointTerminate, Path.Combine(owner._job.Options.Checkpointing.EffectiveDirectory, "rescale-savepoints"))
+            owner._checkpoints?.TriggerAsync(CheckpointKind.SavepointTerminate, targetDirectory: null, ownedByJob: true)
             ?? Task.FromException<CompletedCheckpoint>(new CheckpointException("Reactive mode needs checkpointing."));
 
         public CompletedCheckpoint? LatestRestorePoint => owner._checkpoints?.Latest ?? owner._restoreFrom;
@@ -814,13 +830,27 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
                     {
                         owner._checkpoints?.Decline(execution.AttemptId, barrier.CheckpointId, $"the trigger did not reach {execution.Vertex.Name}: {error.Message}",
                             countsAsFailure: false);
+                        // Its message sequence now has a gap: everything after would wait for the lost number forever.
+                        owner.OnExecutionStateChanged(execution, ExecutionState.Failed, error);
                     }
                 });
             }
         }
 
-        public void NotifyCheckpointComplete(Execution execution, long checkpointId) =>
-            _ = execution.TaskExecutor?.NotifyCheckpointCompleteAsync(execution.AttemptId, checkpointId);
+        public void NotifyCheckpointComplete(Execution execution, long checkpointId)
+        {
+            if (execution.TaskExecutor is { } taskExecutor)
+            {
+                // A task that never hears of it would wait for its final checkpoint (or its stop) forever.
+                owner._main.OnComplete(taskExecutor.NotifyCheckpointCompleteAsync(execution.AttemptId, checkpointId), error =>
+                {
+                    if (error is not null)
+                    {
+                        owner.OnExecutionStateChanged(execution, ExecutionState.Failed, error);
+                    }
+                });
+            }
+        }
 
         public void NotifyCheckpointAborted(Execution execution, long checkpointId) =>
             _ = execution.TaskExecutor?.NotifyCheckpointAbortedAsync(execution.AttemptId, checkpointId);

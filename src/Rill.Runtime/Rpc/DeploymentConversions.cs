@@ -45,12 +45,18 @@ internal static class DeploymentConversions
     /// <exception cref="InvalidOperationException">The message was made for another plan than <paramref name="job"/>.</exception>
     public static TaskDeploymentDescriptor ToDescriptor(this TaskDeploymentMessage message, JobGraph job)
     {
+        // One lock over check, rescale, fingerprint and descriptor: deployments of one job arrive concurrently.
+        lock (job)
+        {
+            return ToDescriptorLocked(message, job);
+        }
+    }
+
+    private static TaskDeploymentDescriptor ToDescriptorLocked(TaskDeploymentMessage message, JobGraph job)
+    {
         if (message.VertexParallelism.Any(v => job.Vertices.FirstOrDefault(x => x.Id == v.Key) is { } vertex && vertex.Parallelism != v.Value))
         {
-            lock (job)
-            {
-                job.Rescale(message.VertexParallelism);
-            }
+            job.Rescale(message.VertexParallelism);
         }
 
         if (message.PlanFingerprint != job.Fingerprint)

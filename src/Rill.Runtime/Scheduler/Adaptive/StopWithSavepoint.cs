@@ -13,14 +13,36 @@ internal sealed class StopWithSavepoint(AdaptiveScheduler scheduler, string caus
 
     public override string Name => "StopWithSavepoint";
 
+    // Right after a deployment tasks are still starting, and a savepoint cannot be taken yet: retried for up to 10 s.
+    private const int MaxTriggerAttempts = 100;
+    private static readonly TimeSpan TriggerRetryDelay = TimeSpan.FromMilliseconds(100);
+
     public override void OnEnter()
     {
         Scheduler.PauseStartedAt = DateTimeOffset.UtcNow;
+        Trigger(1);
+    }
+
+    private void Trigger(int attempt)
+    {
         var savepoint = Context.TriggerStopWithSavepointAsync();
         savepoint.ContinueWith(t => Context.RunLater(TimeSpan.Zero, () =>
         {
             if (!IsCurrent)
             {
+                return;
+            }
+
+            if (t.IsFaulted && t.Exception!.InnerException is Checkpointing.CheckpointException { Message: var message }
+                && message.Contains("not all tasks are running", StringComparison.Ordinal) && attempt < MaxTriggerAttempts)
+            {
+                Context.RunLater(TriggerRetryDelay, () =>
+                {
+                    if (IsCurrent)
+                    {
+                        Trigger(attempt + 1);
+                    }
+                });
                 return;
             }
 
