@@ -140,19 +140,4 @@ public sealed class ReactiveModeTests : IDisposable
 
         Assert.Fail($"Fewer than {minimumLines} lines were committed within {Within.TotalSeconds} s.");
     }
-
-    /// <summary>Emits "key,value,count of the key so far" (keyed state).</summary>
-    private sealed class CountPerKey : KeyedProcessFunction<int, long, string>
-    {
-        private IValueState<long> _count = null!;
-
-        public override void Open(IRuntimeContext context) => _count = context.GetState(new ValueStateDescriptor<long>("count", 0));
-
-        public override void ProcessElement(long value, Context context, ICollector<string> output)
-        {
-            var count = _count.Value + 1;
-            _count.Update(count);
-            output.Collect($"{context.CurrentKey},{value},{count}");
-        }
-    }
 }
