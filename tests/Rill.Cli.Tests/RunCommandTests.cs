@@ -18,7 +18,7 @@ public sealed partial class RunCommandTests
         using var dir = new TempDirectory();
         var input = WriteInput(dir, lines: 2_000, seed: 11);
         var output = dir.File("counts");
-        await using var cluster = await StartClusterAsync(slots: 4);
+        await using var cluster = await SessionCluster.StartWithTaskManagerAsync(slots: 4);
 
         var run = await CliProcess.RunAsync(Programs.Rill,
             ["run", Programs.AssemblyPath(Programs.WordCount), "--jobmanager", cluster.Url, "--", "--input", input, "--output", output, "--parallelism", "4"],
@@ -56,7 +56,7 @@ public sealed partial class RunCommandTests
     {
         using var dir = new TempDirectory();
         var input = WriteInput(dir, lines: 200, seed: 3);
-        await using var cluster = await StartClusterAsync(slots: 2);
+        await using var cluster = await SessionCluster.StartWithTaskManagerAsync(slots: 2);
 
         var run = await CliProcess.RunAsync(Programs.Rill,
             ["run", Programs.AssemblyPath(Programs.WordCount), "--jobmanager", cluster.Url, "--detached", "--parallelism", "2", "--",
@@ -83,7 +83,7 @@ public sealed partial class RunCommandTests
     {
         using var dir = new TempDirectory();
         var missing = dir.File("no-such-input.txt");
-        await using var cluster = await StartClusterAsync(slots: 1);
+        await using var cluster = await SessionCluster.StartWithTaskManagerAsync(slots: 1);
 
         var run = await CliProcess.RunAsync(Programs.Rill,
             ["run", Programs.AssemblyPath(Programs.WordCount), "--jobmanager", cluster.Url, "--", "--input", missing], timeout: JobTimeout);
@@ -100,7 +100,7 @@ public sealed partial class RunCommandTests
     {
         using var dir = new TempDirectory();
         var input = WriteInput(dir, lines: 1_000, seed: 5);
-        await using var cluster = await StartClusterAsync(slots: 2);
+        await using var cluster = await SessionCluster.StartWithTaskManagerAsync(slots: 2);
         // Throttled to 5 lines per second and subtask: the job runs for far longer than the test needs it to.
         using var client = CliProcess.StartRill("run", Programs.AssemblyPath(Programs.WordCount), "--jobmanager", cluster.Url, "--",
             "--input", input, "--output", dir.File("counts"), "--lines-per-second", "5");
@@ -112,7 +112,7 @@ public sealed partial class RunCommandTests
             return jobId is not null;
         }, client);
         // The job's own state, not GET /jobs' status (which says RUNNING from submission on, while the job is still CREATED).
-        await cluster.WaitUntilAsync("the job is RUNNING", async () => await StateAsync(cluster, jobId!) == "RUNNING", client);
+        await cluster.WaitUntilAsync("the job is RUNNING", async () => await cluster.JobStateAsync(jobId!) == "RUNNING", client);
 
         client.Signal("INT");
 
@@ -120,35 +120,13 @@ public sealed partial class RunCommandTests
         Assert.True(run.ExitCode == 1, run.ToString());
         Assert.Equal($"Job has been submitted with JobID {jobId}", Assert.Single(run.OutputLines));
         Assert.Contains($"rill cancel {jobId}", Assert.Single(run.ErrorLines));
-        Assert.Equal("RUNNING", await StateAsync(cluster, jobId!));
+        Assert.Equal("RUNNING", await cluster.JobStateAsync(jobId!));
 
         var cancel = await CliProcess.RunRillAsync("cancel", jobId!, "--jobmanager", cluster.Url);
 
         Assert.True(cancel.ExitCode == 0, cancel.ToString());
         Assert.Equal($"Cancellation of job {jobId} requested.", Assert.Single(cancel.OutputLines));
-        await cluster.WaitUntilAsync($"job {jobId} is CANCELED", async () => await StateAsync(cluster, jobId!) == "CANCELED");
-    }
-
-    private static async Task<string?> StateAsync(SessionCluster cluster, string jobId)
-    {
-        using var details = JsonDocument.Parse(await cluster.Http.GetStringAsync($"jobs/{jobId}"));
-        return details.RootElement.GetProperty("state").GetString();
-    }
-
-    private static async Task<SessionCluster> StartClusterAsync(int slots)
-    {
-        var cluster = await SessionCluster.StartAsync();
-        try
-        {
-            var taskManager = cluster.AddTaskManager(slots);
-            await cluster.WaitUntilAsync("the TaskManager is registered", async () => (await cluster.TaskManagersAsync()).Length == 1, taskManager);
-            return cluster;
-        }
-        catch
-        {
-            await cluster.DisposeAsync();
-            throw;
-        }
+        await cluster.WaitUntilAsync($"job {jobId} is CANCELED", async () => await cluster.JobStateAsync(jobId!) == "CANCELED");
     }
 
     /// <summary>The first stdout line is the submission, in Flink's words, with the id scripts pick up.</summary>

@@ -16,7 +16,7 @@ public sealed partial class SavepointCommandTests
     public async Task SavepointPrintsItsPathWhileTheJobRunsAndStopTakesAnotherAndFinishesTheJob()
     {
         using var dir = new TempDirectory();
-        await using var cluster = await StartClusterAsync(slots: 2);
+        await using var cluster = await SessionCluster.StartWithTaskManagerAsync(slots: 2);
         var jobId = await RunCheckpointedJobAsync(cluster, dir);
 
         var savepoint = await CliProcess.RunAsync(Programs.Rill, ["savepoint", jobId, dir.File("savepoints"), "--jobmanager", cluster.Url], timeout: CommandTimeout);
@@ -26,7 +26,7 @@ public sealed partial class SavepointCommandTests
         var path = SavepointPath(Assert.Single(savepoint.OutputLines));
         Assert.Equal(dir.File("savepoints"), Path.GetDirectoryName(path));
         Assert.True(File.Exists(Path.Combine(path, "_metadata")), savepoint.ToString());
-        Assert.Equal("RUNNING", await StateAsync(cluster, jobId));
+        Assert.Equal("RUNNING", await cluster.JobStateAsync(jobId));
 
         var stop = await CliProcess.RunAsync(Programs.Rill, ["stop", jobId, "--savepoint-path", dir.File("final"), "--jobmanager", cluster.Url], timeout: CommandTimeout);
 
@@ -37,7 +37,7 @@ public sealed partial class SavepointCommandTests
         Assert.Equal(dir.File("final"), Path.GetDirectoryName(finalPath));
         Assert.True(File.Exists(Path.Combine(finalPath, "_metadata")), stop.ToString());
         Assert.Equal($"Job {jobId} FINISHED.", stop.OutputLines[1]);
-        Assert.Equal("FINISHED", await StateAsync(cluster, jobId));
+        Assert.Equal("FINISHED", await cluster.JobStateAsync(jobId));
 
         // An ended job takes no savepoint: the server's reason, one line, exit code 1.
         var late = await CliProcess.RunRillAsync("savepoint", jobId, "--jobmanager", cluster.Url);
@@ -53,7 +53,7 @@ public sealed partial class SavepointCommandTests
     public async Task ASavepointThatFailsIsExitCode1WithItsCauseInOneLine()
     {
         using var dir = new TempDirectory();
-        await using var cluster = await StartClusterAsync(slots: 2);
+        await using var cluster = await SessionCluster.StartWithTaskManagerAsync(slots: 2);
         var jobId = await RunCheckpointedJobAsync(cluster, dir);
         // A file where the savepoint's parent directory should be: the cluster cannot create the savepoint's directory.
         var blocker = dir.File("not-a-directory");
@@ -67,7 +67,7 @@ public sealed partial class SavepointCommandTests
         Assert.Contains(blocker, error);
         Assert.DoesNotContain(" at ", error);
         Assert.Empty(run.OutputLines);
-        Assert.Equal("RUNNING", await StateAsync(cluster, jobId));
+        Assert.Equal("RUNNING", await cluster.JobStateAsync(jobId));
     }
 
     [Fact]
@@ -119,28 +119,6 @@ public sealed partial class SavepointCommandTests
         const string prefix = "Savepoint completed. Path: ";
         Assert.StartsWith(prefix, line);
         return line[prefix.Length..];
-    }
-
-    private static async Task<string?> StateAsync(SessionCluster cluster, string jobId)
-    {
-        using var details = JsonDocument.Parse(await cluster.Http.GetStringAsync($"jobs/{jobId}"));
-        return details.RootElement.GetProperty("state").GetString();
-    }
-
-    private static async Task<SessionCluster> StartClusterAsync(int slots)
-    {
-        var cluster = await SessionCluster.StartAsync();
-        try
-        {
-            var taskManager = cluster.AddTaskManager(slots);
-            await cluster.WaitUntilAsync("the TaskManager is registered", async () => (await cluster.TaskManagersAsync()).Length == 1, taskManager);
-            return cluster;
-        }
-        catch
-        {
-            await cluster.DisposeAsync();
-            throw;
-        }
     }
 
     [GeneratedRegex("^Job has been submitted with JobID ([0-9a-f]{32})$")]

@@ -33,6 +33,30 @@ internal sealed class SessionCluster : IAsyncDisposable
 
     /// <summary>Starts <c>rill jobmanager --port P</c> and returns once its REST API answers.</summary>
     /// <param name="authToken">Passed to the JobManager, and sent by <see cref="Http"/>.</param>
+    /// <summary>A JobManager and one TaskManager with <paramref name="slots"/> slots, registered.</summary>
+    public static async Task<SessionCluster> StartWithTaskManagerAsync(int slots)
+    {
+        var cluster = await StartAsync();
+        try
+        {
+            var taskManager = cluster.AddTaskManager(slots);
+            await cluster.WaitUntilAsync("the TaskManager is registered", async () => (await cluster.TaskManagersAsync()).Length == 1, taskManager);
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The job's state as GET /jobs/{id} reports it.</summary>
+    public async Task<string?> JobStateAsync(string jobId)
+    {
+        using var details = System.Text.Json.JsonDocument.Parse(await Http.GetStringAsync($"jobs/{jobId}"));
+        return details.RootElement.GetProperty("state").GetString();
+    }
+
     public static async Task<SessionCluster> StartAsync(string? authToken = null)
     {
         var port = FreePort.Next();
