@@ -41,6 +41,8 @@ public static class Program
             await WaitUntilAnsweringAsync(cluster, options.Topics.Select(t => t.Name).ToList(), stop.Token).ConfigureAwait(false);
             Console.Error.WriteLine($"Rill.DevKafka: a DEVELOPMENT Kafka broker (librdkafka mock cluster, in memory, not for production): {options.Brokers} broker(s), "
                 + $"topics {string.Join(", ", options.Topics.Select(t => $"{t.Name}:{t.Partitions}"))}.");
+            // stdout first: whoever waits for the file then also finds the line on stdout.
+            Console.WriteLine(cluster.BootstrapServers);
             if (options.BootstrapFile is { } file)
             {
                 var temporary = file + ".tmp";
@@ -48,7 +50,6 @@ public static class Program
                 File.Move(temporary, file, overwrite: true);
             }
 
-            Console.WriteLine(cluster.BootstrapServers);
             _ = Task.Run(() => ServeControlChannel(cluster, stop.Token), CancellationToken.None);
             await Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
             Console.Error.WriteLine("Rill.DevKafka: stopped; its topics and records are gone.");

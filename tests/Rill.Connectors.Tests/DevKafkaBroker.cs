@@ -68,6 +68,20 @@ internal sealed class DevKafkaBroker : IDisposable
         }
 
         broker.BootstrapServers = (await File.ReadAllTextAsync(broker.BootstrapFile)).Trim();
+
+        // The stdout line is written before the file, but reaches our log asynchronously; control-channel answers
+        // are counted from after it.
+        while (!broker.StandardOutput.Contains(broker.BootstrapServers, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                broker.Dispose();
+                throw new InvalidOperationException("The development broker wrote its bootstrap file but not its stdout line within 30 s.");
+            }
+
+            await Task.Delay(20);
+        }
+
         return broker;
     }
 
