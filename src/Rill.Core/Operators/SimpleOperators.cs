@@ -178,7 +178,21 @@ internal sealed class SinkOperator<T>(Sinks.ISink<T> sink) : OneInputStreamOpera
         _writer = _committing?.CreateWriter(context) ?? sink.CreateWriter(context);
     }
 
-    public override void SnapshotState(Checkpointing.StateSnapshotContext context) => _committing?.Snapshot(context);
+    /// <summary>
+    /// A committing sink pre-commits; any other sink flushes, so everything before the barrier is durable once the
+    /// checkpoint completes (at-least-once, as Flink's SinkWriter.flush before the snapshot).
+    /// </summary>
+    public override void SnapshotState(Checkpointing.StateSnapshotContext context)
+    {
+        if (_committing is null)
+        {
+            _writer.Flush(endOfInput: false);
+        }
+        else
+        {
+            _committing.Snapshot(context);
+        }
+    }
 
     public override void NotifyCheckpointComplete(long checkpointId) => _committing?.CommitUpTo(checkpointId);
 
