@@ -20,6 +20,12 @@ public interface IOperatorCoordinator : IDisposable
 public interface IOperatorCoordinatorContext
 {
     void SendEventToOperator(int subtask, OperatorEvent operatorEvent);
+
+    /// <summary>
+    /// Runs <paramref name="action"/> on the coordinator thread (the JobMaster's main thread), from any thread; a failure
+    /// fails the job like any coordinator failure.
+    /// </summary>
+    void RunInCoordinatorThread(Action action);
 }
 
 /// <summary>Messages between a coordinator and its operator's subtasks.</summary>

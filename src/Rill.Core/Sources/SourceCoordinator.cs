@@ -9,6 +9,8 @@ internal sealed class SourceCoordinator<TSplit> : IOperatorCoordinator, ISplitEn
 {
     private readonly IOperatorCoordinatorContext _context;
     private readonly ISplitEnumerator<TSplit> _enumerator;
+    private readonly CancellationTokenSource _stop = new();
+    private bool _disposed;
 
     public SourceCoordinator(Func<ISplitEnumeratorContext<TSplit>, ISplitEnumerator<TSplit>> createEnumerator, int parallelism, IOperatorCoordinatorContext context)
     {
@@ -69,8 +71,50 @@ internal sealed class SourceCoordinator<TSplit> : IOperatorCoordinator, ISplitEn
 
     public void SignalNoMoreSplits(int subtask) => _context.SendEventToOperator(subtask, new NoMoreSplitsEvent());
 
+    public void CallAsync<TResult>(Func<TResult> callable, Action<TResult?, Exception?> handler, TimeSpan initialDelay, TimeSpan period)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(initialDelay, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(period, TimeSpan.Zero);
+        var stop = _stop.Token;
+        _ = Task.Run(async () =>
+        {
+            await Task.Delay(initialDelay, stop).ConfigureAwait(false);
+            while (!stop.IsCancellationRequested)
+            {
+                TResult? result = default;
+                Exception? error = null;
+                try
+                {
+                    result = callable();
+                }
+                catch (Exception e)
+                {
+                    error = e;
+                }
+
+                // The handler sees the enumerator only while this coordinator is current: a restarted job has a new one.
+                _context.RunInCoordinatorThread(() =>
+                {
+                    if (!_disposed)
+                    {
+                        handler(result, error);
+                    }
+                });
+                if (period == TimeSpan.Zero)
+                {
+                    return;
+                }
+
+                await Task.Delay(period, stop).ConfigureAwait(false);
+            }
+        }, stop).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.OnlyOnCanceled, TaskScheduler.Default);
+    }
+
     public void Dispose()
     {
+        _disposed = true;
+        _stop.Cancel();
+        _stop.Dispose();
         if (_enumerator is IDisposable disposable)
         {
             disposable.Dispose();

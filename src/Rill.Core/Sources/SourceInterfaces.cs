@@ -40,6 +40,14 @@ public interface ISplitEnumeratorContext<in TSplit>
     void AssignSplit(TSplit split, int subtask);
 
     void SignalNoMoreSplits(int subtask);
+
+    /// <summary>
+    /// Runs <paramref name="callable"/> off the coordinator thread (a metadata request, a directory listing) after
+    /// <paramref name="initialDelay"/> and then every <paramref name="period"/> (once when it is zero), and hands each
+    /// result or error to <paramref name="handler"/> on the coordinator thread (Flink's callAsync), so the enumerator
+    /// needs no locks and never blocks the JobMaster. Stops when the coordinator is disposed.
+    /// </summary>
+    void CallAsync<TResult>(Func<TResult> callable, Action<TResult?, Exception?> handler, TimeSpan initialDelay, TimeSpan period);
 }
 
 public interface ISplitEnumerator<TSplit>
@@ -82,6 +90,26 @@ public interface IReaderOutput<in T>
     void Collect(T record);
 
     void Collect(T record, long timestamp);
+
+    /// <summary>
+    /// An output of one split with its own watermark generator (Flink's createOutputForSplit): the subtask's watermark is
+    /// the minimum over its splits that are not idle, so a partition that runs ahead cannot make a lagging one's records
+    /// late. Outputs without per-split support return themselves.
+    /// </summary>
+    IReaderOutput<T> CreateOutputForSplit(string splitId) => this;
+
+    /// <summary>
+    /// The reader has nothing to read for now (e.g. no partition is assigned to it): downstream stops waiting for this
+    /// subtask's watermark until it emits again, as Flink's ReaderOutput.markIdle.
+    /// </summary>
+    void MarkIdle()
+    {
+    }
+
+    /// <summary>The split is done (or gone): its watermark no longer holds the subtask's back.</summary>
+    void ReleaseOutputForSplit(string splitId)
+    {
+    }
 }
 
 public interface ISourceReader<T, TSplit> : IDisposable where TSplit : ISourceSplit

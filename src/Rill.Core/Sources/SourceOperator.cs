@@ -24,6 +24,7 @@ internal sealed class SourceOperator<T, TSplit> : StreamOperator<T>, ISourceOper
     private long _lastEmittedWatermark = long.MinValue;
     private bool _idle;
     private IReadOnlyList<TSplit> _restoredSplits = [];
+    private readonly Dictionary<string, SplitOutput> _splitOutputs = [];
     private const string SplitsStateName = "splits";
 
     public SourceOperator(ISource<T, TSplit> source, WatermarkStrategy<T> watermarks)
@@ -77,7 +78,19 @@ internal sealed class SourceOperator<T, TSplit> : StreamOperator<T>, ISourceOper
             if (now >= _nextPeriodicEmit)
             {
                 _nextPeriodicEmit = now + _watermarkIntervalMs;
-                _generator.OnPeriodicEmit(this);
+                if (_splitOutputs.Count == 0)
+                {
+                    _generator.OnPeriodicEmit(this);
+                }
+                else
+                {
+                    foreach (var split in _splitOutputs.Values)
+                    {
+                        split.Generator.OnPeriodicEmit(split);
+                    }
+
+                    CombineSplitWatermarks();
+                }
             }
         }
 
@@ -124,6 +137,46 @@ internal sealed class SourceOperator<T, TSplit> : StreamOperator<T>, ISourceOper
         }
     }
 
+    public IReaderOutput<T> CreateOutputForSplit(string splitId)
+    {
+        if (!_splitOutputs.TryGetValue(splitId, out var output))
+        {
+            output = new SplitOutput(this, _watermarks.CreateGenerator(() => Context.ProcessingTime.CurrentTime));
+            _splitOutputs[splitId] = output;
+        }
+
+        return output;
+    }
+
+    public void ReleaseOutputForSplit(string splitId) => _splitOutputs.Remove(splitId);
+
+    /// <summary>
+    /// Flink's WatermarkOutputMultiplexer: the subtask emits the minimum watermark over the splits that are not idle; when
+    /// all are idle, the subtask is idle. Runs after each periodic emit and whenever a split's generator emits on an event.
+    /// </summary>
+    private void CombineSplitWatermarks()
+    {
+        var combined = long.MaxValue;
+        var anyActive = false;
+        foreach (var split in _splitOutputs.Values)
+        {
+            if (!split.Idle)
+            {
+                anyActive = true;
+                combined = Math.Min(combined, split.Watermark);
+            }
+        }
+
+        if (!anyActive)
+        {
+            MarkIdle();
+        }
+        else if (combined > long.MinValue)
+        {
+            EmitWatermark(new Watermark(combined));
+        }
+    }
+
     public void EmitWatermark(Watermark watermark)
     {
         if (watermark.Timestamp <= _lastEmittedWatermark)
@@ -160,6 +213,62 @@ internal sealed class SourceOperator<T, TSplit> : StreamOperator<T>, ISourceOper
     }
 
     public override void Close() => _reader?.Dispose();
+
+    /// <summary>One split's records and watermark; the watermark only counts once the subtask combines all splits.</summary>
+    private sealed class SplitOutput(SourceOperator<T, TSplit> owner, IWatermarkGenerator<T> generator) : IReaderOutput<T>, IWatermarkOutput
+    {
+        public IWatermarkGenerator<T> Generator { get; } = generator;
+
+        public long Watermark { get; private set; } = long.MinValue;
+
+        public bool Idle { get; private set; }
+
+        public void Collect(T record) => Collect(record, StreamRecords.NoTimestamp);
+
+        public void Collect(T record, long timestamp)
+        {
+            if (owner._assigner is not null)
+            {
+                timestamp = owner._assigner(record, timestamp);
+            }
+
+            owner.Output.Collect(record, timestamp);
+            if (owner._emitWatermarks)
+            {
+                Generator.OnEvent(record, timestamp, this);
+                if (_changedOnEvent)
+                {
+                    _changedOnEvent = false;
+                    owner.CombineSplitWatermarks();
+                }
+            }
+        }
+
+        public IReaderOutput<T> CreateOutputForSplit(string splitId) => owner.CreateOutputForSplit(splitId);
+
+        public void ReleaseOutputForSplit(string splitId) => owner.ReleaseOutputForSplit(splitId);
+
+        private bool _changedOnEvent;
+
+        public void EmitWatermark(Watermark watermark)
+        {
+            if (watermark.Timestamp > Watermark || Idle)
+            {
+                _changedOnEvent = true;
+            }
+
+            Idle = false;
+            Watermark = Math.Max(Watermark, watermark.Timestamp);
+        }
+
+        public void MarkIdle() => Idle = true;
+
+        public void MarkActive()
+        {
+            _changedOnEvent |= Idle;
+            Idle = false;
+        }
+    }
 }
 
 /// <summary>What a source task needs from its head operator, without knowing the record type.</summary>

@@ -866,5 +866,8 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
     {
         // Coordinators run inside JobMaster work items, so this is already on the main thread.
         public void SendEventToOperator(int subtask, OperatorEvent operatorEvent) => owner.SendEventToSubtask(vertexId, operatorId, subtask, operatorEvent);
+
+        public void RunInCoordinatorThread(Action action) =>
+            owner._main.Execute(() => owner.RunCoordinator(owner._job.Vertices.First(v => v.Id == vertexId).Head.Name, action));
     }
 }

@@ -1,0 +1,239 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Confluent.Kafka;
+
+namespace Rill.Connectors.Kafka.Source;
+
+/// <summary>
+/// Consumes a reader's partitions on a thread of its own (Flink's SplitFetcher): the consumer is only ever touched here, the
+/// task thread takes finished batches from a small bounded queue (a full queue stops fetching: backpressure), and changes
+/// (new partitions, offset commits) come in as commands run between polls.
+/// </summary>
+internal sealed class PartitionFetcher : IDisposable
+{
+    private const int MaxBatch = 1024;
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
+
+    private readonly IConsumer<byte[]?, byte[]?> _consumer;
+    private readonly Channel<FetchedBatch> _batches = Channel.CreateBounded<FetchedBatch>(new BoundedChannelOptions(8)
+    {
+        SingleReader = true,
+        SingleWriter = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    private readonly ConcurrentQueue<Action> _commands = new();
+    // Commits still waiting when the reader closes (the final checkpoint's, typically) are done on close.
+    private readonly ConcurrentQueue<Action> _commits = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Thread _thread;
+    private readonly string _description;
+    // Fetch thread only: the assigned partitions and where each stops (null: never).
+    private readonly Dictionary<TopicPartition, long?> _stops = [];
+    private List<ConsumeResult<byte[]?, byte[]?>> _records = new(MaxBatch);
+    private List<string> _finished = [];
+    private volatile Exception? _error;
+    private int _failedCommits;
+
+    public PartitionFetcher(ConsumerConfig config, string description)
+    {
+        _description = description;
+        _consumer = new ConsumerBuilder<byte[]?, byte[]?>(config).Build();
+        _thread = new Thread(Run) { IsBackground = true, Name = $"Kafka fetcher ({description})" };
+        _thread.Start();
+    }
+
+    public ChannelReader<FetchedBatch> Batches => _batches.Reader;
+
+    /// <summary>Why fetching stopped (a broker error, a lost position); the reader rethrows it on the task thread.</summary>
+    public Exception? Error => _error;
+
+    public int FailedCommits => Volatile.Read(ref _failedCommits);
+
+    public void Add(IReadOnlyList<KafkaPartitionSplit> splits) => Post(() => Assign(splits));
+
+    /// <summary>Commits offsets to the group (monitoring only: a failure is reported, never fatal, as in Flink).</summary>
+    public void Commit(IReadOnlyList<TopicPartitionOffset> offsets, long checkpointId)
+    {
+        _commits.Enqueue(() => CommitNow(offsets, checkpointId));
+        _wake.Release();
+    }
+
+    private void CommitNow(IReadOnlyList<TopicPartitionOffset> offsets, long checkpointId)
+    {
+        try
+        {
+            _consumer.Commit(offsets);
+        }
+        catch (KafkaException e)
+        {
+            Interlocked.Increment(ref _failedCommits);
+            Console.Error.WriteLine($"Kafka source ({_description}): committing the offsets of checkpoint {checkpointId} failed: {e.Error.Reason}. "
+                + "The source's positions are in the checkpoint; only the group's lag reporting is behind.");
+        }
+    }
+
+    private void Post(Action command)
+    {
+        _commands.Enqueue(command);
+        _wake.Release();
+    }
+
+    private void Assign(IReadOnlyList<KafkaPartitionSplit> splits)
+    {
+        var assign = new List<TopicPartitionOffset>();
+        foreach (var split in splits)
+        {
+            var partition = new TopicPartition(split.Topic, split.Partition);
+            if (split.IsFinished)
+            {
+                _finished.Add(split.SplitId);
+                continue;
+            }
+
+            // A checkpointed position that retention deleted would make the consumer jump: refuse instead.
+            var log = _consumer.QueryWatermarkOffsets(partition, KafkaSourceSettings.RequestTimeout);
+            if (split.StartingOffset < log.Low.Value)
+            {
+                throw new KafkaSourceException($"Kafka partition {split.Topic}[{split.Partition}] now starts at offset {log.Low.Value}, but the source's position is {split.StartingOffset}: "
+                    + $"the {log.Low.Value - split.StartingOffset} records in between were deleted (retention?). Refusing to skip them; restore from a newer checkpoint or start without state.");
+            }
+
+            _stops[partition] = split.StoppingOffset;
+            assign.Add(new TopicPartitionOffset(partition, split.StartingOffset));
+        }
+
+        if (assign.Count > 0)
+        {
+            _consumer.IncrementalAssign(assign);
+        }
+    }
+
+    private void Run()
+    {
+        var stop = _stop.Token;
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                while (_commands.TryDequeue(out var command))
+                {
+                    command();
+                }
+
+                RunCommits();
+
+                if (_stops.Count == 0)
+                {
+                    Publish(stop);
+                    _wake.Wait(PollTimeout, stop);
+                    continue;
+                }
+
+                var result = _consumer.Consume(_records.Count == 0 && _finished.Count == 0 ? PollTimeout : TimeSpan.Zero);
+                if (result is null)
+                {
+                    Publish(stop);
+                    continue;
+                }
+
+                Accept(result);
+                if (_records.Count >= MaxBatch)
+                {
+                    Publish(stop);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Disposed: the reader is closing.
+        }
+        catch (ConsumeException e)
+        {
+            Fail(new KafkaSourceException($"Kafka source ({_description}) could not read {e.ConsumerRecord?.TopicPartitionOffset}: {e.Error.Reason}", e));
+        }
+        catch (Exception e)
+        {
+            Fail(e);
+        }
+    }
+
+    private void Accept(ConsumeResult<byte[]?, byte[]?> result)
+    {
+        var partition = result.TopicPartition;
+        if (!_stops.TryGetValue(partition, out var stopAt))
+        {
+            return; // fetched before the partition finished and was unassigned
+        }
+
+        if (stopAt is { } end && result.Offset.Value >= end)
+        {
+            Finish(partition);
+            return;
+        }
+
+        if (result.IsPartitionEOF)
+        {
+            return;
+        }
+
+        _records.Add(result);
+        // Stop right after the last record before the end: no need to wait for a record or an EOF past it.
+        if (stopAt is { } last && result.Offset.Value + 1 >= last)
+        {
+            Finish(partition);
+        }
+    }
+
+    private void Finish(TopicPartition partition)
+    {
+        _consumer.IncrementalUnassign([partition]);
+        _stops.Remove(partition);
+        _finished.Add($"{partition.Topic}-{partition.Partition.Value}");
+    }
+
+    private void Publish(CancellationToken stop)
+    {
+        if (_records.Count == 0 && _finished.Count == 0)
+        {
+            return;
+        }
+
+        var batch = new FetchedBatch(_records, _finished);
+        _records = new List<ConsumeResult<byte[]?, byte[]?>>(MaxBatch);
+        _finished = [];
+        if (!_batches.Writer.TryWrite(batch))
+        {
+            _batches.Writer.WriteAsync(batch, stop).AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    private void RunCommits()
+    {
+        while (_commits.TryDequeue(out var commit))
+        {
+            commit();
+        }
+    }
+
+    private void Fail(Exception error)
+    {
+        _error = error;
+        _batches.Writer.TryComplete(error);
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        if (_thread.Join(KafkaSourceSettings.RequestTimeout + TimeSpan.FromSeconds(5)) && _error is null)
+        {
+            RunCommits();
+        }
+
+        _consumer.Close();
+        _consumer.Dispose();
+        _stop.Dispose();
+        _wake.Dispose();
+    }
+}
