@@ -176,7 +176,16 @@ public sealed class Dispatcher : IDispatcherGateway, IAsyncDisposable
         var running = await _main.CallAsync(() => _jobs.Values.Select(e => e.JobMaster).OfType<JobMaster.JobMaster>().ToList()).ConfigureAwait(false);
         foreach (var jobMaster in running)
         {
-            await jobMaster.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await jobMaster.CancelAsync().ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException) when (jobMaster.Result.IsCompleted)
+            {
+                // The job ended on its own after the list was taken and its JobMaster was released (OnJobMasterDone).
+                continue;
+            }
+
             await Task.WhenAny(jobMaster.Result, Task.Delay(TimeSpan.FromSeconds(10))).ConfigureAwait(false);
             await jobMaster.DisposeAsync().ConfigureAwait(false);
         }
