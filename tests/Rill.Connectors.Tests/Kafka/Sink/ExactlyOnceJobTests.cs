@@ -51,9 +51,9 @@ public sealed class ExactlyOnceJobTests : IClassFixture<SinkTestBroker>, IDispos
         const int count = 3000;
         var topic = await _broker.CreateTopicAsync("exactly-once", 2);
         var env = SinkJobs.Env(parallelism: 2, Path.Combine(_root, "checkpoints"));
-        env.FromSource(new DataGeneratorSource<long>(i => i, count, recordsPerSecond: 4000), WatermarkStrategy<long>.NoWatermarks(), "Numbers")
-            // In the second reader's range (1500..2999), at the first record after a transaction was committed.
-            .Map(new FailOnceAfterACommit(_prefix, failFrom: 2200)).Name("Fail Once")
+        env.FromSource(new DataGeneratorSource<long>(i => i, count, recordsPerSecond: 2000), WatermarkStrategy<long>.NoWatermarks(), "Numbers")
+            // In the second reader's range (1500..2999, 1.5 s long), at its first record after a transaction was committed.
+            .Map(new FailOnceAfterACommit(_prefix, failFrom: 1500)).Name("Fail Once")
             .SinkTo(Sink(topic), "Kafka Sink");
 
         await SinkJobs.RunAsync(env, "exactly once");

@@ -50,7 +50,7 @@ public sealed class RealKafkaExactlyOnceTests : IDisposable
         var topic = await CreateTopicAsync(2);
         var env = SinkJobs.Env(parallelism: 2, Path.Combine(_root, "checkpoints"), TimeSpan.FromMilliseconds(200));
         env.FromSource(new DataGeneratorSource<long>(i => i, count, recordsPerSecond: 2000), WatermarkStrategy<long>.NoWatermarks(), "Numbers")
-            .Map(new FailOnceAfterACommit(_prefix, failFrom: 2200)).Name("Fail Once")
+            .Map(new FailOnceAfterACommit(_prefix, failFrom: 1500)).Name("Fail Once")
             .SinkTo(Sink<long>(topic, i => i.ToString(CultureInfo.InvariantCulture)), "Kafka Sink");
 
         await SinkJobs.RunAsync(env, "exactly once on real kafka", TimeSpan.FromSeconds(120));
