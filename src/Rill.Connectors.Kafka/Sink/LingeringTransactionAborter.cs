@@ -69,12 +69,23 @@ internal sealed class LingeringTransactionAborter<T>(KafkaSinkSettings<T> settin
     /// <summary>Aborts a transaction pre-committed in this process for a checkpoint that was not restored, through its own producer.</summary>
     public void AbortPrepared(SinkProducer prepared)
     {
+        var id = prepared.TransactionalId!;
         using (prepared)
         {
-            TransactionCalls.AbortTransaction(prepared);
+            try
+            {
+                TransactionCalls.AbortTransaction(prepared);
+                settings.Observe(KafkaTransactionStep.AbortedPrepared, id, prepared.Instance);
+                return;
+            }
+            catch (KafkaSinkException)
+            {
+                // Its producer can no longer act (fenced, or the transaction timed out): a new producer ends the
+                // transaction instead, and its failure, if any, is the one that counts.
+            }
         }
 
-        settings.Observe(KafkaTransactionStep.AbortedPrepared, prepared.TransactionalId!, prepared.Instance);
+        Fence(id);
     }
 
     /// <summary>Initializes <paramref name="transactionalId"/> and returns the producer epoch Kafka gave it (0: the id was new).</summary>
