@@ -14,27 +14,35 @@ internal interface ICommittingSinkRuntime<T>
 
     void CommitUpTo(long checkpointId);
 
-    /// <summary>Creates the runtime when the sink is two-phase-committing, else null.</summary>
+    /// <summary>Creates the runtime when the sink is two-phase-committing (with writer state or without), else null.</summary>
     static ICommittingSinkRuntime<T>? TryCreate(ISink<T> sink)
     {
-        var contract = sink.GetType().GetInterfaces()
-            .FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ITwoPhaseCommittingSink<,>) && i.GenericTypeArguments[0] == typeof(T));
+        var contracts = sink.GetType().GetInterfaces().Where(i => i.IsGenericType && i.GenericTypeArguments[0] == typeof(T)).ToList();
+        if (contracts.FirstOrDefault(i => i.GetGenericTypeDefinition() == typeof(IStatefulTwoPhaseCommittingSink<,,>)) is { } stateful)
+        {
+            var runtime = typeof(StatefulCommittingSinkRuntime<,,>).MakeGenericType(typeof(T), stateful.GenericTypeArguments[1], stateful.GenericTypeArguments[2]);
+            return (ICommittingSinkRuntime<T>)Activator.CreateInstance(runtime, sink)!;
+        }
+
+        var contract = contracts.FirstOrDefault(i => i.GetGenericTypeDefinition() == typeof(ITwoPhaseCommittingSink<,>));
         return contract is null
             ? null
             : (ICommittingSinkRuntime<T>)Activator.CreateInstance(typeof(CommittingSinkRuntime<,>).MakeGenericType(typeof(T), contract.GenericTypeArguments[1]), sink)!;
     }
 }
 
-internal sealed class CommittingSinkRuntime<T, TCommittable>(ITwoPhaseCommittingSink<T, TCommittable> sink) : ICommittingSinkRuntime<T>
+internal class CommittingSinkRuntime<T, TCommittable>(ITwoPhaseCommittingSink<T, TCommittable> sink) : ICommittingSinkRuntime<T>
 {
     private const string StateName = "committables";
     private readonly SortedDictionary<long, IReadOnlyList<TCommittable>> _pending = [];
     private readonly ICommitter<TCommittable> _committer = sink.CreateCommitter();
     private ICommittingSinkWriter<T, TCommittable>? _writer;
 
-    public ISinkWriter<T> CreateWriter(SinkWriterContext context) => _writer = sink.CreateCommittingWriter(context);
+    public ISinkWriter<T> CreateWriter(SinkWriterContext context) => _writer = NewWriter(context);
 
-    public void Restore(StateInitializationContext context)
+    protected virtual ICommittingSinkWriter<T, TCommittable> NewWriter(SinkWriterContext context) => sink.CreateCommittingWriter(context);
+
+    public virtual void Restore(StateInitializationContext context)
     {
         var restored = context.ReadListState<TCommittable>(StateName);
         if (restored.Count > 0)
@@ -43,9 +51,9 @@ internal sealed class CommittingSinkRuntime<T, TCommittable>(ITwoPhaseCommitting
         }
     }
 
-    public void Snapshot(StateSnapshotContext context)
+    public virtual void Snapshot(StateSnapshotContext context)
     {
-        _pending[context.CheckpointId] = _writer!.PrepareCommit();
+        _pending[context.CheckpointId] = _writer!.PrepareCommit(context.CheckpointId);
         // Everything not yet committed goes into the checkpoint, also what an aborted earlier checkpoint pre-committed.
         context.AddListState(StateName, OperatorStateDistribution.Split, _pending.Values.SelectMany(c => c));
     }

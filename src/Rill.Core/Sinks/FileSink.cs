@@ -134,7 +134,7 @@ public sealed class FileSink<T>(string directory, Func<T, string>? format = null
         /// <summary>Only flushes: publishing is the committer's job, after the final checkpoint.</summary>
         public void Flush(bool endOfInput) => _writer?.Flush();
 
-        public IReadOnlyList<FileCommittable> PrepareCommit()
+        public IReadOnlyList<FileCommittable> PrepareCommit(long checkpointId)
         {
             if (_writer is null)
             {

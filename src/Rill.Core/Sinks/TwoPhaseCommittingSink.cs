@@ -16,8 +16,12 @@ public interface ITwoPhaseCommittingSink<in T, TCommittable> : ISink<T>
 
 public interface ICommittingSinkWriter<in T, TCommittable> : ISinkWriter<T>
 {
-    /// <summary>Pre-commit: closes what was written since the last call into committables (none when nothing was written).</summary>
-    IReadOnlyList<TCommittable> PrepareCommit();
+    /// <summary>
+    /// Pre-commit at the snapshot of checkpoint <paramref name="checkpointId"/>: closes what was written since the last
+    /// call into committables (none when nothing was written). The id lets a writer name what it opens next after the
+    /// checkpoint (e.g. Kafka transactional ids), so that a restore knows which names may linger.
+    /// </summary>
+    IReadOnlyList<TCommittable> PrepareCommit(long checkpointId);
 }
 
 public interface ICommitter<TCommittable>
