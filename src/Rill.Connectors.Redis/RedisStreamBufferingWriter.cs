@@ -9,8 +9,11 @@ namespace Rill.Connectors.Redis;
 internal sealed class RedisStreamBufferingWriter<T>(RedisStreamSinkOptions<T> options, SinkWriterContext context)
     : ICommittingSinkWriter<T, RedisStreamCommittable>
 {
-    /// <summary>Entries per committable: a chunk is one script on the server, which blocks other clients while it runs.</summary>
+    /// <summary>Entries per committable at most: a chunk is one script on the server, which blocks other clients while it runs.</summary>
     internal const int MaxEntriesPerChunk = 1000;
+
+    /// <summary>Bytes of fields and values per committable at most (a single larger entry gets a chunk of its own).</summary>
+    internal const int MaxBytesPerChunk = 1 << 20;
 
     // Random per writer: a restarted attempt must not reuse an earlier attempt's marker, whose batches it does not know.
     private readonly string _writerId = $"{context.SubtaskIndex}-{Guid.NewGuid().ToString("N")[..16]}";
@@ -45,10 +48,22 @@ internal sealed class RedisStreamBufferingWriter<T>(RedisStreamSinkOptions<T> op
         foreach (var (stream, entries) in _pending)
         {
             var chunk = 0;
-            foreach (var slice in entries.Chunk(MaxEntriesPerChunk))
+            var start = 0;
+            var bytes = 0L;
+            for (var i = 0; i < entries.Count; i++)
             {
-                committables.Add(new RedisStreamCommittable(stream, _writerId, batch, chunk++, slice));
+                var size = entries[i].Fields.Sum(f => (long)f.Length) + entries[i].Values.Sum(v => (long)v.Length);
+                if (i > start && (i - start == MaxEntriesPerChunk || bytes + size > MaxBytesPerChunk))
+                {
+                    committables.Add(new RedisStreamCommittable(stream, _writerId, batch, chunk++, [.. entries.GetRange(start, i - start)]));
+                    start = i;
+                    bytes = 0;
+                }
+
+                bytes += size;
             }
+
+            committables.Add(new RedisStreamCommittable(stream, _writerId, batch, chunk, [.. entries.GetRange(start, entries.Count - start)]));
         }
 
         _pending.Clear();

@@ -125,6 +125,31 @@ public sealed class RedisStreamSinkTests(RedisServer redis) : IClassFixture<Redi
     }
 
     [Fact]
+    public async Task LargeEntriesAreCommittedInSeveralChunksInOrder()
+    {
+        var prefix = RedisJobs.UniquePrefix();
+        var sink = (ITwoPhaseCommittingSink<int, RedisStreamCommittable>)RedisStreamSink<int>.Builder()
+            .SetConnection(redis.Address)
+            .SetStream($"{prefix}:big")
+            .SetFields(i => [("n", i), ("payload", new string((char)('a' + i), 300_000))])
+            .Build();
+        using var writer = sink.CreateCommittingWriter(new SinkWriterContext(0, 1, 0, "Big"));
+        foreach (var i in Enumerable.Range(0, 10))
+        {
+            writer.Write(i, null);
+        }
+
+        var committables = writer.PrepareCommit();
+        // About 1 MiB per script: three entries of 300 KB each.
+        Assert.Equal([3, 3, 3, 1], committables.Select(c => c.Entries.Length));
+        sink.CreateCommitter().Commit(committables);
+
+        using var client = RedisJobs.Connect(redis);
+        var entries = await client.GetDatabase().StreamRangeAsync($"{prefix}:big");
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"{i}:{(char)('a' + i)}:300000"), entries.Select(e => $"{e["n"]}:{((string)e["payload"]!)[0]}:{((string)e["payload"]!).Length}"));
+    }
+
+    [Fact]
     public async Task WithoutCheckpointsEntriesAreAppendedInOrderAndTrimmedToTheMaximumLength()
     {
         var prefix = RedisJobs.UniquePrefix();
@@ -141,6 +166,48 @@ public sealed class RedisStreamSinkTests(RedisServer redis) : IClassFixture<Redi
         using var client = RedisJobs.Connect(redis);
         var entries = await client.GetDatabase().StreamRangeAsync($"{prefix}:log");
         Assert.Equal(Enumerable.Range(900, 100).Select(i => $"{i},{(long)i * i}"), entries.Select(e => $"{e["n"]},{e["square"]}"));
+    }
+
+    [Theory]
+    [InlineData(DeliveryGuarantee.AtLeastOnce, true)]
+    [InlineData(DeliveryGuarantee.ExactlyOnce, false)]
+    public async Task AtLeastOnceAppendsWithoutWaitingForACheckpointExactlyOnceWaits(DeliveryGuarantee guarantee, bool visibleBeforeACheckpoint)
+    {
+        var prefix = RedisJobs.UniquePrefix();
+        using var client = RedisJobs.Connect(redis);
+        var db = client.GetDatabase();
+        var env = RedisJobs.Env(1);
+        // No checkpoint completes while the test looks.
+        env.EnableCheckpointing(TimeSpan.FromMinutes(10));
+        env.ConfigureCheckpointing(c => c with { Directory = _checkpoints });
+        env.FromSource(new Rill.Sources.DataGeneratorSource<long>(i => i, count: null, recordsPerSecond: 2000), WatermarkStrategy<long>.NoWatermarks(), "Endless")
+            .SinkTo(RedisStreamSink<long>.Builder()
+                .SetConnection(redis.Address)
+                .SetStream($"{prefix}:log")
+                .SetFields(i => [("n", i)])
+                .SetDeliveryGuarantee(guarantee)
+                .Build());
+        using var cancellation = new CancellationTokenSource();
+        var run = env.ExecuteAsync("Endless appends", cancellation.Token);
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(visibleBeforeACheckpoint ? 20 : 1.5);
+        while (DateTime.UtcNow < deadline && await db.StreamLengthAsync($"{prefix}:log") < 100)
+        {
+            Assert.False(run.IsCompleted, "The job ended early.");
+            await Task.Delay(20);
+        }
+
+        var length = await db.StreamLengthAsync($"{prefix}:log");
+        await cancellation.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(20)));
+        if (visibleBeforeACheckpoint)
+        {
+            Assert.True(length >= 100, $"Only {length} entries appeared without a checkpoint.");
+        }
+        else
+        {
+            Assert.Equal(0, length);
+        }
     }
 
     [Fact]
