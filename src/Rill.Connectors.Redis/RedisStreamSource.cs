@@ -8,6 +8,7 @@ namespace Rill.Connectors.Redis;
 /// resumes right after the last entry before the checkpoint: no duplicates, no gaps (with an exactly-once sink
 /// downstream, exactly-once end to end). Nothing is acknowledged in Redis: positions live only in Rill's checkpoints,
 /// as Flink's Kafka source keeps offsets in its own state.
+/// Optionally a consumer group shows the checkpointed positions (<see cref="RedisStreamSourceBuilder{T}.SetMonitoringGroup"/>).
 /// Bounded, the source reads each stream up to its last entry at the moment the job started and ends; unbounded (the
 /// default), it keeps reading new entries. Records carry the entry id's milliseconds as their timestamp.
 /// Parallelism is capped at the number of streams, so no reader sits without a stream (and holds back watermarks).

@@ -10,6 +10,7 @@ public sealed class RedisStreamSourceBuilder<T>
     private Func<RedisStreamEntry, T>? _deserializer;
     private TimeSpan _pollInterval = TimeSpan.FromMilliseconds(20);
     private int _readCount = 1000;
+    private string? _monitoringGroup;
 
     internal RedisStreamSourceBuilder()
     {
@@ -86,6 +87,18 @@ public sealed class RedisStreamSourceBuilder<T>
         return this;
     }
 
+    /// <summary>
+    /// Shows the positions of completed checkpoints as the last-delivered id of this consumer group on each stream
+    /// (created when missing), so <c>XINFO GROUPS</c> shows the job's progress and lag. Monitoring only: the source
+    /// never reads through the group, and nothing is acknowledged. Off by default.
+    /// </summary>
+    public RedisStreamSourceBuilder<T> SetMonitoringGroup(string group)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(group);
+        _monitoringGroup = group;
+        return this;
+    }
+
     public RedisStreamSource<T> Build() => new(new RedisStreamSourceOptions<T>(
         _connection ?? throw new InvalidOperationException("The Redis Streams source needs a connection: call SetConnection(\"host:port\")."),
         _streams.Length > 0 ? _streams : throw new InvalidOperationException("The Redis Streams source needs streams: call SetStreams(\"name\", …)."),
@@ -93,5 +106,6 @@ public sealed class RedisStreamSourceBuilder<T>
         _bounded,
         _deserializer ?? throw new InvalidOperationException("The Redis Streams source needs a deserializer: call SetDeserializer(entry => record)."),
         _pollInterval,
-        _readCount));
+        _readCount,
+        _monitoringGroup));
 }

@@ -20,6 +20,7 @@ internal sealed class RedisStreamSourceReader<T>(RedisStreamSourceOptions<T> opt
     private readonly List<Cursor> _cursors = [];
     private readonly Queue<(Cursor Cursor, StreamEntry[] Entries)> _ready = new();
     private readonly Lock _signalLock = new();
+    private readonly ConsumerGroupProgress? _progress = options.MonitoringGroup is { } group ? new ConsumerGroupProgress(group) : null;
     private int _readyOffset;
     private ConnectionMultiplexer? _connection;
     private Task<RedisStream[]>? _read;
@@ -96,8 +97,13 @@ internal sealed class RedisStreamSourceReader<T>(RedisStreamSourceOptions<T> opt
     }
 
     /// <summary>The streams not finished yet, each at the last entry emitted.</summary>
-    public IReadOnlyList<RedisStreamSplit> SnapshotState(long checkpointId) =>
-        [.. _cursors.Where(c => !c.Finished(_ready)).Select(c => new RedisStreamSplit(c.Stream, c.EmittedId, c.End?.ToString()))];
+    public IReadOnlyList<RedisStreamSplit> SnapshotState(long checkpointId)
+    {
+        _progress?.Snapshot(checkpointId, _cursors.Select(c => (c.Stream, c.EmittedId)));
+        return [.. _cursors.Where(c => !c.Finished(_ready)).Select(c => new RedisStreamSplit(c.Stream, c.EmittedId, c.End?.ToString()))];
+    }
+
+    public void NotifyCheckpointComplete(long checkpointId) => _progress?.CheckpointComplete(checkpointId, _connection!.GetDatabase());
 
     public void Dispose()
     {

@@ -170,6 +170,37 @@ public sealed class RedisStreamSourceTests(RedisServer redis) : IClassFixture<Re
         Assert.Equal(Enumerable.Range(numbers[0], added - numbers[0]), numbers);
     }
 
+    [Fact]
+    public async Task AMonitoringGroupShowsTheLastCheckpointedPositionAndIsNeverReadThrough()
+    {
+        var prefix = RedisJobs.UniquePrefix();
+        using var client = RedisJobs.Connect(redis);
+        var db = client.GetDatabase();
+        await AddEntries(db, $"{prefix}:a", 0, 500);
+        await AddEntries(db, $"{prefix}:b", 0, 200);
+        // One stream already has the group (at its start), the other gets it created.
+        await db.StreamCreateConsumerGroupAsync($"{prefix}:b", "rill-monitor", "0-0");
+        var env = RedisJobs.Env(2);
+        env.EnableCheckpointing(TimeSpan.FromMilliseconds(50));
+        env.ConfigureCheckpointing(c => c with { Directory = Path.Combine(_root, "checkpoints") });
+        var sink = new CollectSink<string>();
+        env.FromSource(Source(prefix, "a", "b").SetBounded().SetMonitoringGroup("rill-monitor").Build(), WatermarkStrategy<string>.NoWatermarks(), "Streams")
+            .SinkTo(sink);
+        await RedisJobs.RunAsync(env, "Monitored streams");
+
+        Assert.Equal(700, sink.Count);
+        foreach (var stream in new[] { $"{prefix}:a", $"{prefix}:b" })
+        {
+            var last = (await db.StreamRangeAsync(stream, count: 1, messageOrder: Order.Descending))[0].Id;
+            var group = Assert.Single(await db.StreamGroupInfoAsync(stream));
+            Assert.Equal("rill-monitor", group.Name);
+            // The final checkpoint covers everything; no consumer ever read through the group.
+            Assert.Equal((string?)last, group.LastDeliveredId);
+            Assert.Equal(0, group.PendingMessageCount);
+            Assert.Equal(0, group.ConsumerCount);
+        }
+    }
+
     // Nothing listens on port 1. StackExchange.Redis sometimes waits its whole connect timeout for a refused
     // connection: a short one keeps the test fast.
     private const string Unreachable = "127.0.0.1:1,connectTimeout=300";
