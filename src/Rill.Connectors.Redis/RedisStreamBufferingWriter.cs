@@ -36,7 +36,7 @@ internal sealed class RedisStreamBufferingWriter<T>(RedisStreamSinkOptions<T> op
     {
     }
 
-    public IReadOnlyList<RedisStreamCommittable> PrepareCommit()
+    public IReadOnlyList<RedisStreamCommittable> PrepareCommit(long checkpointId)
     {
         if (_pending.Count == 0)
         {

@@ -1,3 +1,4 @@
+using Rill.Sinks;
 using StackExchange.Redis;
 
 namespace Rill.Connectors.Redis;
@@ -55,6 +56,12 @@ public sealed class RedisStreamSinkBuilder<T>
         if (!Enum.IsDefined(guarantee))
         {
             throw new ArgumentOutOfRangeException(nameof(guarantee), guarantee, "Unknown delivery guarantee.");
+        }
+
+        if (guarantee == DeliveryGuarantee.None)
+        {
+            // Appends are acknowledged at each checkpoint anyway: "none" would promise less for the same cost.
+            throw new ArgumentException("The Redis Streams sink supports AtLeastOnce and ExactlyOnce, not None.", nameof(guarantee));
         }
 
         _guarantee = guarantee;

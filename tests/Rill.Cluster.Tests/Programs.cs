@@ -7,6 +7,7 @@ internal static class Programs
 {
     public const string WordCount = "WordCount";
     public const string ClickCounts = "ClickCounts";
+    public const string KafkaClickCounts = "KafkaClickCounts";
 
     /// <summary>The <c>rill</c> CLI (src/Rill.Cli, AssemblyName <c>rill</c>).</summary>
     public const string Rill = "rill";

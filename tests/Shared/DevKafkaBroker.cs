@@ -1,11 +1,11 @@
 using System.Diagnostics;
-using Rill.Tests.Shared;
 
-namespace Rill.Connectors.Tests;
+namespace Rill.Tests.Shared;
 
 /// <summary>
 /// The development broker as a separate OS process (<c>dotnet Rill.DevKafka.dll</c>): output to files, the bootstrap
-/// servers read from its bootstrap file, and the whole process killed on dispose.
+/// servers read from its bootstrap file, and the whole process killed on dispose. Linked into every test project that
+/// needs Kafka; each records where Rill.DevKafka.dll is built.
 /// </summary>
 internal sealed class DevKafkaBroker : IDisposable
 {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Rill.Sinks;
 
 namespace Rill.Connectors.Kafka.Sink;
 

@@ -23,6 +23,7 @@ internal sealed class KafkaSourceReader<T>(ISourceReaderContext context, KafkaSo
     private FetchedBatch? _batch;
     private int _index;
     private bool _noMoreSplits;
+    private bool _splitsWithoutOutput;
     private TaskCompletionSource _signal = new();
 
     public void Start()
@@ -46,6 +47,8 @@ internal sealed class KafkaSourceReader<T>(ISourceReaderContext context, KafkaSo
             _splits[new TopicPartition(split.Topic, split.Partition)] = new SplitProgress(split);
         }
 
+        _splitsWithoutOutput = true;
+
         _fetcher?.Add(splits);
         Signal();
     }
@@ -62,6 +65,18 @@ internal sealed class KafkaSourceReader<T>(ISourceReaderContext context, KafkaSo
         if (fetcher.Error is { } error)
         {
             throw error;
+        }
+
+        // Every assigned partition gets its output (and so its watermark) before any record is emitted: a partition that
+        // has not delivered yet must hold the subtask's watermark back, or its first records would be late.
+        if (_splitsWithoutOutput)
+        {
+            foreach (var progress in _splits.Values)
+            {
+                progress.Output ??= output.CreateOutputForSplit(progress.Split.SplitId);
+            }
+
+            _splitsWithoutOutput = false;
         }
 
         var emitted = 0;
@@ -109,6 +124,8 @@ internal sealed class KafkaSourceReader<T>(ISourceReaderContext context, KafkaSo
         {
             if (_noMoreSplits)
             {
+                // The last dead letters are durable before the source ends (with checkpointing, every checkpoint flushes too).
+                _deadLetters?.Flush();
                 return InputStatus.EndOfInput;
             }
 
@@ -142,7 +159,7 @@ internal sealed class KafkaSourceReader<T>(ISourceReaderContext context, KafkaSo
             return;
         }
 
-        var split = progress.Output ??= output.CreateOutputForSplit(progress.Split.SplitId);
+        var split = progress.Output!;
         if (result.Message.Timestamp.Type == TimestampType.NotAvailable)
         {
             split.Collect(value);

@@ -107,10 +107,10 @@ public sealed class RedisStreamSinkTests(RedisServer redis) : IClassFixture<Redi
             writer.Write(i, null);
         }
 
-        var first = writer.PrepareCommit();
+        var first = writer.PrepareCommit(1);
         writer.Write(5000, null);
-        var second = writer.PrepareCommit();
-        Assert.Empty(writer.PrepareCommit());
+        var second = writer.PrepareCommit(2);
+        Assert.Empty(writer.PrepareCommit(3));
 
         var committer = sink.CreateCommitter();
         // Restored committables may come in any order (and twice): the committer sorts each writer's chunks.
@@ -139,7 +139,7 @@ public sealed class RedisStreamSinkTests(RedisServer redis) : IClassFixture<Redi
             writer.Write(i, null);
         }
 
-        var committables = writer.PrepareCommit();
+        var committables = writer.PrepareCommit(1);
         // About 1 MiB per script: three entries of 300 KB each.
         Assert.Equal([3, 3, 3, 1], committables.Select(c => c.Entries.Length));
         sink.CreateCommitter().Commit(committables);

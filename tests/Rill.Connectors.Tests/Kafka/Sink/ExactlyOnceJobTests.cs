@@ -9,6 +9,7 @@ using Rill.Graph;
 using Rill.Runtime.Dispatcher;
 using Rill.Runtime.Messages;
 using Rill.Runtime.MiniCluster;
+using Rill.Sinks;
 using Rill.Sources;
 
 namespace Rill.Connectors.Tests.Kafka.Sink;

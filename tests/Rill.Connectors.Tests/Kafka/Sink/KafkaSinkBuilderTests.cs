@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Confluent.Kafka;
 using Rill.Connectors.Kafka.Serialization;
 using Rill.Connectors.Kafka.Sink;
+using Rill.Sinks;
 
 namespace Rill.Connectors.Tests.Kafka.Sink;
 

@@ -6,6 +6,7 @@ using Rill.Connectors.Kafka.Serialization;
 using Rill.Connectors.Kafka.Sink;
 using Rill.EventTime;
 using Rill.Functions;
+using Rill.Sinks;
 using Rill.Sources;
 
 namespace Rill.Connectors.Tests.Kafka.Sink;

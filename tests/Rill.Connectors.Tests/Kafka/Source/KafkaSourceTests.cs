@@ -117,7 +117,7 @@ public sealed class KafkaSourceTests : IDisposable
         KafkaTestClient.Produce(broker.BootstrapServers, "orders", values.Select((v, i) => ((string?)$"k{i}", v, (int?)(i % 2), (long?)null)));
 
         var source = KafkaSource<Order>.Builder().SetBootstrapServers(broker.BootstrapServers).SetTopics("orders").SetBounded()
-            .SetDeserializer(KafkaDeserializers.Json(OrderJson.Default.Order)).SetDeadLetterTopic("orders-dlq").Build();
+            .SetDeserializer(KafkaDeserializers.Json(SourceTestJson.Default.Order)).SetDeadLetterTopic("orders-dlq").Build();
         var orders = await TestJobs.CollectAsync(TestJobs.Env(1).FromSource(source, WatermarkStrategy<Order>.NoWatermarks(), "Orders"));
 
         Assert.Equal([new Order(1, 9.5m), new Order(3, 2.25m)], orders.OrderBy(o => o.Id));
@@ -256,4 +256,4 @@ public sealed record Order(int Id, decimal Amount);
 
 [JsonSerializable(typeof(Order))]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
-internal sealed partial class OrderJson : JsonSerializerContext;
+internal sealed partial class SourceTestJson : JsonSerializerContext;
