@@ -48,15 +48,18 @@ public sealed class DataGeneratorSource<T> : ISource<T, IndexRangeSplit>
         : SplitReaderBase<T, IndexRangeSplit>(context)
     {
         private long _next;
+        // The rate is the reader's, whichever split it reads: counted from its first split on.
         private long _emitted;
-        private long _startedAt;
+        private long _startedAt = -1;
         private Task _wait = Task.CompletedTask;
 
         protected override void OpenSplit(IndexRangeSplit split)
         {
             _next = split.Start;
-            _startedAt = Environment.TickCount64;
-            _emitted = 0;
+            if (_startedAt < 0)
+            {
+                _startedAt = Environment.TickCount64;
+            }
         }
 
         protected override IndexRangeSplit CurrentSplitWithProgress() => CurrentSplit! with { Start = _next };
@@ -97,7 +100,7 @@ public sealed class DataGeneratorSource<T> : ISource<T, IndexRangeSplit>
                 _emitted++;
             }
 
-            return !unbounded && _next >= CurrentSplit!.End ? SplitStatus.Finished : SplitStatus.MoreAvailable;
+            return unbounded ? SplitStatus.Yield : _next >= CurrentSplit!.End ? SplitStatus.Finished : SplitStatus.MoreAvailable;
         }
     }
 }

@@ -50,7 +50,16 @@ public abstract class SplitReaderBase<T, TSplit> : ISourceReader<T, TSplit> wher
             return InputStatus.MoreAvailable;
         }
 
-        return status == SplitStatus.MoreAvailable ? InputStatus.MoreAvailable : InputStatus.NothingAvailable;
+        if (status == SplitStatus.Yield && _splits.Count > 0)
+        {
+            // An endless split takes turns with the others, so a reader with several (after a rescale down) reads all of them.
+            _splits.Enqueue(CurrentSplitWithProgress());
+            CloseSplit();
+            CurrentSplit = default;
+            return InputStatus.MoreAvailable;
+        }
+
+        return status is SplitStatus.MoreAvailable or SplitStatus.Yield ? InputStatus.MoreAvailable : InputStatus.NothingAvailable;
     }
 
     public virtual Task IsAvailable() => _available.Task;
@@ -122,5 +131,8 @@ public abstract class SplitReaderBase<T, TSplit> : ISourceReader<T, TSplit> wher
         MoreAvailable,
         NothingAvailable,
         Finished,
+
+        /// <summary>More is available, but other splits should have their turn first (endless splits).</summary>
+        Yield,
     }
 }

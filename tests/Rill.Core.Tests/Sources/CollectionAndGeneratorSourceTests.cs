@@ -109,4 +109,27 @@ public sealed class CollectionAndGeneratorSourceTests
 
         private CancellationTokenSource Cancellation => cancellation;
     }
+
+    [Fact]
+    public void AnUnboundedGeneratorReaderWithTheSplitsOfTwoFormerSubtasksContinuesBothSequences()
+    {
+        // After a rescale from 2 to 1, one reader holds both endless sequences (even and odd numbers): it must read both,
+        // and its checkpoint must hold both positions.
+        var reader = new DataGeneratorSource<long>(i => i, count: null).CreateReader(new ReaderContext());
+        reader.AddSplits([new IndexRangeSplit(10, long.MaxValue, Step: 2), new IndexRangeSplit(21, long.MaxValue, Step: 2)]);
+        reader.Start();
+        var output = new ListOutput<long>();
+        for (var poll = 0; poll < 20; poll++)
+        {
+            Assert.Equal(InputStatus.MoreAvailable, reader.PollNext(output));
+        }
+
+        var even = output.Records.Where(r => r % 2 == 0).ToList();
+        var odd = output.Records.Where(r => r % 2 == 1).ToList();
+        Assert.True(even.Count > 1000 && odd.Count > 1000, $"read {even.Count} even and {odd.Count} odd numbers");
+        Assert.Equal(Enumerable.Range(0, even.Count).Select(i => 10L + (2 * i)), even);
+        Assert.Equal(Enumerable.Range(0, odd.Count).Select(i => 21L + (2 * i)), odd);
+        var positions = reader.SnapshotState(1).OrderBy(s => s.Start % 2).ToList();
+        Assert.Equal([10L + (2 * even.Count), 21L + (2 * odd.Count)], positions.Select(p => p.Start));
+    }
 }
