@@ -30,6 +30,12 @@ internal sealed class KafkaCommitter<T>(KafkaSinkSettings<T> settings) : ICommit
             {
                 settings.Observe(KafkaTransactionStep.CommittedEarlier, id, 0);
             }
+            else if (PreparedTransactions.HasExpired(id))
+            {
+                // Its checkpoint completed only after transaction.timeout.ms: Kafka aborted it, the records are gone.
+                throw new KafkaSinkException($"The Kafka transaction '{id}' was pre-committed longer than transaction.timeout.ms before its checkpoint completed, "
+                    + "so Kafka aborted it and its records are lost. Raise transaction.timeout.ms above the longest time between checkpoints.");
+            }
             else
             {
                 FinalizeWithoutProducer(id);

@@ -52,7 +52,8 @@ public sealed class KafkaSink<T> : IStatefulTwoPhaseCommittingSink<T, KafkaCommi
         if (restoredCheckpointId is { } restoredId && restored.Count > 0)
         {
             // The job ran exactly-once before: end what its writers may have left open, or read_committed consumers stall.
-            new LingeringTransactionAborter<T>(_settings, context).AbortLingering(restoredId, restored, ownFirstNumber: restoredId + 1);
+            // This writer opens no transaction of its own, so its own index's {R+1} is lingering too.
+            new LingeringTransactionAborter<T>(_settings, context).AbortLingering(restoredId, restored, ownFirstNumber: restoredId);
         }
 
         return new KafkaSinkWriter<T>(_settings, context);

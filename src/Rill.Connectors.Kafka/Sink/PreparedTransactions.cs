@@ -15,6 +15,7 @@ internal static class PreparedTransactions
     private static readonly Dictionary<string, (SinkProducer Producer, Timer Release)> Waiting = new(StringComparer.Ordinal);
     private static readonly HashSet<string> Committed = new(StringComparer.Ordinal);
     private static readonly Queue<string> CommitOrder = new();
+    private static readonly HashSet<string> Expired = new(StringComparer.Ordinal);
 
     public static void Park(SinkProducer producer, TimeSpan transactionTimeout)
     {
@@ -31,6 +32,7 @@ internal static class PreparedTransactions
 
             Waiting[id] = (producer, release);
             Committed.Remove(id);
+            Expired.Remove(id);
         }
 
         release.Change(transactionTimeout + TimeSpan.FromSeconds(10), Timeout.InfiniteTimeSpan);
@@ -104,8 +106,18 @@ internal static class PreparedTransactions
 
             Waiting.Remove(id);
             entry.Release.Dispose();
+            Expired.Add(id);
         }
 
         producer.Dispose();
+    }
+
+    /// <summary>True when this process released the producer of <paramref name="transactionalId"/> unused: Kafka aborted its transaction.</summary>
+    public static bool HasExpired(string transactionalId)
+    {
+        lock (Lock)
+        {
+            return Expired.Contains(transactionalId);
+        }
     }
 }

@@ -101,12 +101,28 @@ internal sealed class TransactionalKafkaSinkWriter<T> : IStatefulCommittingSinkW
     }
 
     /// <summary>
-    /// The open transaction is not committed: its records come again after the restore, which aborts it (or Kafka does
-    /// after transaction.timeout.ms). Pre-committed ones stay parked for the committer.
+    /// The open transaction is never committed (its records come again after a restore): it is aborted here, as Flink's
+    /// KafkaWriter.close does, so read_committed consumers are not held up until transaction.timeout.ms when no restore
+    /// follows (a canceled job). Pre-committed ones stay parked for the committer.
     /// </summary>
     public void Dispose()
     {
-        _current?.Dispose();
+        if (_current is { } current)
+        {
+            try
+            {
+                // Short and unretried: a close must not hold the task (or its cancellation) for minutes.
+                current.Client.AbortTransaction(TimeSpan.FromSeconds(5));
+            }
+            catch (Exception e) when (e is Confluent.Kafka.KafkaException or KafkaSinkException)
+            {
+                // Closing must not fail the close; Kafka ends the transaction at its timeout, or the next writer fences it.
+                Console.Error.WriteLine($"Kafka sink: aborting the open transaction '{current.TransactionalId}' on close failed: {e.Message}");
+            }
+
+            current.Dispose();
+        }
+
         _current = null;
     }
 }

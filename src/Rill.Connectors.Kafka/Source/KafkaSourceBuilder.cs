@@ -104,6 +104,11 @@ public sealed class KafkaSourceBuilder<T>
             throw new ArgumentException("A Kafka topic name is empty.");
         }
 
+        if (_groupId is null && (_startingOffsets.UsesCommittedOffsets || _stoppingOffsets?.UsesCommittedOffsets == true))
+        {
+            throw new ArgumentException("Committed offsets need the group they were committed to: SetGroupId(\"…\").");
+        }
+
         var deserializer = _deserializer ?? throw new ArgumentException("The Kafka source needs a deserializer (SetDeserializer, e.g. KafkaDeserializers.Utf8String).");
         var settings = new KafkaSourceSettings(_bootstrapServers, _topics.Distinct().ToList(), _topicPattern, _groupId, _startingOffsets, _stoppingOffsets,
             _stoppingOffsets is null ? _discoveryInterval : TimeSpan.Zero, _deadLetterTopic, new Dictionary<string, string>(_properties));

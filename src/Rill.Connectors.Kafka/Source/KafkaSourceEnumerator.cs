@@ -20,12 +20,14 @@ internal sealed class KafkaSourceEnumerator : ISplitEnumerator<KafkaPartitionSpl
     // Read by discovery off the coordinator thread: replaced (never changed) on the coordinator thread.
     private volatile IReadOnlySet<TopicPartition> _known = new HashSet<TopicPartition>();
     private bool _initialDiscoveryDone;
+    private readonly Lock _discoveryLock = new();
+    private bool _disposed;
 
     public KafkaSourceEnumerator(ISplitEnumeratorContext<KafkaPartitionSplit> context, KafkaSourceSettings settings, IReadOnlyList<KafkaPartitionSplit> restored)
     {
         _context = context;
         _settings = settings;
-        _discovery = new Lazy<PartitionDiscovery>(() => new PartitionDiscovery(settings));
+        _discovery = new Lazy<PartitionDiscovery>(() => new PartitionDiscovery(settings), LazyThreadSafetyMode.ExecutionAndPublication);
         foreach (var split in restored)
         {
             var partition = new TopicPartition(split.Topic, split.Partition);
@@ -46,7 +48,7 @@ internal sealed class KafkaSourceEnumerator : ISplitEnumerator<KafkaPartitionSpl
     {
         // Unbounded sources look again periodically; bounded ones read the partitions that existed at the start.
         var period = _settings.IsBounded ? TimeSpan.Zero : _settings.PartitionDiscoveryInterval;
-        _context.CallAsync(() => _discovery.Value.DiscoverNew(_known), OnDiscovered, TimeSpan.Zero, period);
+        _context.CallAsync(Discover, OnDiscovered, TimeSpan.Zero, period);
     }
 
     private void OnDiscovered(IReadOnlyList<KafkaPartitionSplit>? splits, Exception? error)
@@ -60,7 +62,12 @@ internal sealed class KafkaSourceEnumerator : ISplitEnumerator<KafkaPartitionSpl
 
         foreach (var split in splits ?? [])
         {
-            _unassigned.TryAdd(new TopicPartition(split.Topic, split.Partition), split);
+            // Discovery works from a snapshot of the known partitions: one handed out meanwhile is not new.
+            var partition = new TopicPartition(split.Topic, split.Partition);
+            if (!_assigned.Contains(partition))
+            {
+                _unassigned.TryAdd(partition, split);
+            }
         }
 
         PublishKnown();
@@ -121,11 +128,28 @@ internal sealed class KafkaSourceEnumerator : ISplitEnumerator<KafkaPartitionSpl
 
     private void PublishKnown() => _known = new HashSet<TopicPartition>(_assigned.Concat(_unassigned.Keys));
 
+    /// <summary>Runs on the coordinator thread while a discovery may be starting on another: the lock decides who releases the clients.</summary>
     public void Dispose()
     {
-        if (_discovery.IsValueCreated)
+        lock (_discoveryLock)
         {
-            _discovery.Value.Dispose();
+            _disposed = true;
+            if (_discovery.IsValueCreated)
+            {
+                _discovery.Value.Dispose();
+            }
         }
+    }
+
+    private IReadOnlyList<KafkaPartitionSplit> Discover()
+    {
+        PartitionDiscovery discovery;
+        lock (_discoveryLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            discovery = _discovery.Value;
+        }
+
+        return discovery.DiscoverNew(_known);
     }
 }

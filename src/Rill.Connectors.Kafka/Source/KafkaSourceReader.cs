@@ -25,6 +25,7 @@ internal sealed class KafkaSourceReader<T>(ISourceReaderContext context, KafkaSo
     private bool _noMoreSplits;
     private bool _splitsWithoutOutput;
     private TaskCompletionSource _signal = new();
+    private Task? _availability;
 
     public void Start()
     {
@@ -146,7 +147,7 @@ internal sealed class KafkaSourceReader<T>(ISourceReaderContext context, KafkaSo
         {
             value = deserializer.Deserialize(record);
         }
-        catch (Exception e)
+        catch (Exception e) when (IsMalformedInput(e))
         {
             var reason = e is MalformedRecordException ? e.Message : $"{e.GetType().Name}: {e.Message}";
             if (_deadLetters is null)
@@ -170,6 +171,13 @@ internal sealed class KafkaSourceReader<T>(ISourceReaderContext context, KafkaSo
         }
     }
 
+    /// <summary>
+    /// Bad input (the deserializer's <see cref="MalformedRecordException"/> or a parser's format error) goes to the dead-letter
+    /// topic; any other exception is a bug in the deserializer and fails the job instead of hiding in the dead letters.
+    /// </summary>
+    private static bool IsMalformedInput(Exception e) =>
+        e is MalformedRecordException or FormatException or OverflowException or System.Text.Json.JsonException or System.Text.DecoderFallbackException or InvalidDataException;
+
     public Task IsAvailable()
     {
         if (_fetcher is null || _batch is not null || _fetcher.Error is not null)
@@ -177,8 +185,16 @@ internal sealed class KafkaSourceReader<T>(ISourceReaderContext context, KafkaSo
             return Task.CompletedTask;
         }
 
+        // The task asks again and again while nothing comes: one wait until it completes, not a new one (and new
+        // continuations) per call.
+        if (_availability is { IsCompleted: false } pending)
+        {
+            return pending;
+        }
+
         var data = _fetcher.Batches.WaitToReadAsync();
-        return data.IsCompleted ? Task.CompletedTask : Task.WhenAny(data.AsTask(), _signal.Task);
+        _availability = data.IsCompleted ? Task.CompletedTask : Task.WhenAny(data.AsTask(), _signal.Task);
+        return _availability;
     }
 
     /// <summary>The next offset of every partition (its records before that are emitted), and dead letters made durable.</summary>

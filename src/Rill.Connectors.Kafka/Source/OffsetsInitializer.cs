@@ -28,6 +28,8 @@ public abstract class OffsetsInitializer
     public static OffsetsInitializer Offsets(IReadOnlyDictionary<TopicPartition, long> offsets, OffsetsInitializer? fallback = null) =>
         new SpecificOffsets(offsets, fallback ?? Earliest());
 
+    internal virtual bool UsesCommittedOffsets => false;
+
     internal abstract IReadOnlyDictionary<TopicPartition, long> Resolve(IReadOnlyCollection<TopicPartition> partitions, IConsumer<byte[]?, byte[]?> consumer, TimeSpan timeout);
 
     private sealed class Watermark(bool latest) : OffsetsInitializer
@@ -44,6 +46,8 @@ public abstract class OffsetsInitializer
 
     private sealed class CommittedOffsets(OffsetsInitializer fallback) : OffsetsInitializer
     {
+        internal override bool UsesCommittedOffsets => true;
+
         internal override IReadOnlyDictionary<TopicPartition, long> Resolve(IReadOnlyCollection<TopicPartition> partitions, IConsumer<byte[]?, byte[]?> consumer, TimeSpan timeout)
         {
             var committed = consumer.Committed(partitions, timeout).Where(c => c.Offset.Value >= 0).ToDictionary(c => c.TopicPartition, c => c.Offset.Value);

@@ -97,7 +97,7 @@ internal sealed class PartitionFetcher : IDisposable
             if (split.StartingOffset < log.Low.Value)
             {
                 throw new KafkaSourceException($"Kafka partition {split.Topic}[{split.Partition}] now starts at offset {log.Low.Value}, but the source's position is {split.StartingOffset}: "
-                    + $"the {log.Low.Value - split.StartingOffset} records in between were deleted (retention?). Refusing to skip them; restore from a newer checkpoint or start without state.");
+                    + $"the {log.Low.Value - split.StartingOffset} records in between were deleted (retention?). Refusing to skip them: restore from a newer checkpoint, or start with other starting offsets.");
             }
 
             _stops[partition] = split.StoppingOffset;
@@ -226,7 +226,14 @@ internal sealed class PartitionFetcher : IDisposable
     public void Dispose()
     {
         _stop.Cancel();
-        if (_thread.Join(KafkaSourceSettings.RequestTimeout + TimeSpan.FromSeconds(5)) && _error is null)
+        if (!_thread.Join(KafkaSourceSettings.RequestTimeout + TimeSpan.FromSeconds(5)))
+        {
+            // Closing a librdkafka handle another thread still uses can crash the process: leave it to the process's end.
+            Console.Error.WriteLine($"Kafka source ({_description}): the fetcher thread did not stop within {KafkaSourceSettings.RequestTimeout.TotalSeconds + 5:0} s; its consumer is left open.");
+            return;
+        }
+
+        if (_error is null)
         {
             RunCommits();
         }

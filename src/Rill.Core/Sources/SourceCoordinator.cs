@@ -93,17 +93,28 @@ internal sealed class SourceCoordinator<TSplit> : IOperatorCoordinator, ISplitEn
                 }
 
                 // The handler sees the enumerator only while this coordinator is current: a restarted job has a new one.
+                // The next call starts only after the handler ran, so it sees what the handler changed (no overlap).
+                var handled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 _context.RunInCoordinatorThread(() =>
                 {
-                    if (!_disposed)
+                    try
                     {
-                        handler(result, error);
+                        if (!_disposed)
+                        {
+                            handler(result, error);
+                        }
+                    }
+                    finally
+                    {
+                        handled.TrySetResult();
                     }
                 });
                 if (period == TimeSpan.Zero)
                 {
                     return;
                 }
+
+                await handled.Task.WaitAsync(stop).ConfigureAwait(false);
 
                 await Task.Delay(period, stop).ConfigureAwait(false);
             }

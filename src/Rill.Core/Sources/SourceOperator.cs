@@ -143,6 +143,8 @@ internal sealed class SourceOperator<T, TSplit> : StreamOperator<T>, ISourceOper
         {
             output = new SplitOutput(this, _watermarks.CreateGenerator(() => Context.ProcessingTime.CurrentTime));
             _splitOutputs[splitId] = output;
+            // A new split is active and holds the watermark back: an idle subtask must stop being ignored downstream.
+            MarkActive();
         }
 
         return output;
@@ -170,8 +172,13 @@ internal sealed class SourceOperator<T, TSplit> : StreamOperator<T>, ISourceOper
         if (!anyActive)
         {
             MarkIdle();
+            return;
         }
-        else if (combined > long.MinValue)
+
+        // Active even while the combined watermark has not risen (as Flink's multiplexer): otherwise downstream would go on
+        // ignoring this subtask and its records would be late.
+        MarkActive();
+        if (combined > long.MinValue)
         {
             EmitWatermark(new Watermark(combined));
         }

@@ -157,20 +157,23 @@ public sealed class KafkaSourceTests : IDisposable
         Assert.Contains($"Kafka topic(s) 'absent' do not exist on {broker.BootstrapServers}", Flatten(error), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task EachPartitionHasItsOwnWatermarkSoAPartitionThatRunsAheadMakesNoRecordOfAnotherLate()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task EachPartitionHasItsOwnWatermarkSoAPartitionThatRunsAheadMakesNoRecordOfAnotherLate(int parallelism)
     {
-        using var broker = await DevKafkaBroker.StartAsync("--topic", "ticks:2");
-        // Partition 0 is an hour ahead of partition 1; each is in order. One reader reads both.
-        const int perPartition = 3000;
-        KafkaTestClient.Produce(broker.BootstrapServers, "ticks", Enumerable.Range(0, perPartition).SelectMany(i => new[]
-        {
-            ((string?)null, Encoding.UTF8.GetBytes($"{3_600_000 + (i * 100)}"), (int?)0, (long?)null),
-            (null, Encoding.UTF8.GetBytes($"{i * 100}"), 1, null),
-        }));
+        using var broker = await DevKafkaBroker.StartAsync("--topic", "ticks:4");
+        // Every partition is in order; those of subtask 0 are an hour ahead of the others. At parallelism 1 one reader
+        // reads all four; at 2, subtask 1 (behind) must hold the watermark back from its first poll on, also while it is
+        // still waiting for its partitions.
+        const int perPartition = 1500;
+        var ahead = Enumerable.Range(0, 4).Where(p => Rill.Connectors.Kafka.Source.SplitOwner.Of(new TopicPartition("ticks", p), 2) == 0).ToHashSet();
+        Assert.InRange(ahead.Count, 1, 3);
+        KafkaTestClient.Produce(broker.BootstrapServers, "ticks", Enumerable.Range(0, perPartition).SelectMany(i => Enumerable.Range(0, 4).Select(p =>
+            ((string?)null, Encoding.UTF8.GetBytes($"{(ahead.Contains(p) ? 3_600_000 : 0) + (i * 100)}"), (int?)p, (long?)null))));
 
         var late = new OutputTag<long>("late");
-        var env = TestJobs.Env(parallelism: 1);
+        var env = TestJobs.Env(parallelism);
         var source = KafkaSource<long>.Builder().SetBootstrapServers(broker.BootstrapServers).SetTopics("ticks").SetBounded()
             .SetDeserializer(KafkaDeserializers.ValueOnly(v => long.Parse(KafkaDeserializers.Utf8(v), System.Globalization.CultureInfo.InvariantCulture))).Build();
         var counts = env.FromSource(source, WatermarkStrategy<long>.ForMonotonousTimestamps().WithTimestampAssigner(t => t), "Ticks")
@@ -183,7 +186,7 @@ public sealed class KafkaSourceTests : IDisposable
         var windowed = await TestJobs.CollectAsync(counts);
 
         Assert.Empty(lateSink.Values);
-        Assert.Equal(2 * perPartition, windowed.Sum());
+        Assert.Equal(4 * perPartition, windowed.Sum());
     }
 
     [Fact]
