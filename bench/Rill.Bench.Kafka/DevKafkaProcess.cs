@@ -20,6 +20,8 @@ public sealed class DevKafkaProcess : IDisposable
         _stdout = stdout;
         _stderr = stderr;
         BootstrapServers = bootstrapServers;
+        // Ctrl+C or SIGTERM end the harness without its finally blocks: the broker must not outlive it.
+        AppDomain.CurrentDomain.ProcessExit += KillOnExit;
     }
 
     public string BootstrapServers { get; }
@@ -85,8 +87,24 @@ public sealed class DevKafkaProcess : IDisposable
         }
     }
 
+    private void KillOnExit(object? sender, EventArgs e)
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // already disposed: Dispose killed it
+        }
+    }
+
     public void Dispose()
     {
+        AppDomain.CurrentDomain.ProcessExit -= KillOnExit;
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

@@ -34,7 +34,7 @@ public sealed class StreamizContender(StreamizSettings settings, ILoggerFactory 
     public string Settings =>
         $"{Name}: {settings.Threads} stream thread(s), in-memory window store ({(settings.CacheMb > 0 ? $"record cache {settings.CacheMb} MiB" : "no record cache")}, "
         + $"{(settings.Changelog ? "changelog topic" : "no changelog")}), commit every {settings.CommitMs} ms, at-least-once, range assignor (eager), "
-        + $"producer compression {settings.Compression.ToString().ToLowerInvariant()}";
+        + $"producer compression {settings.Compression.ToString().ToLowerInvariant()}, fetch.queue.backoff.ms {ConsumerTuning.FetchQueueBackoffMs}";
 
     public static string ApplicationId(int run, bool repartition) => $"rill-bench-{(repartition ? "streamiz" : "streamiz-bykey")}-{run}";
 
@@ -78,6 +78,7 @@ public sealed class StreamizContender(StreamizSettings settings, ILoggerFactory 
             // The repartition topic carries the whole input again: compressed as the input is, it fits the
             // development broker's ~5 MiB per partition as the input does.
             CompressionType = settings.Compression,
+            FetchQueueBackoffMs = ConsumerTuning.FetchQueueBackoffMs,
         };
 
         var topology = Build(context).Build();
@@ -92,8 +93,9 @@ public sealed class StreamizContender(StreamizSettings settings, ILoggerFactory 
             {
                 Interlocked.CompareExchange(ref running, Stopwatch.GetTimestamp(), 0);
             }
-            else if (now == KafkaStream.State.ERROR)
+            else if (now == KafkaStream.State.ERROR || now == KafkaStream.State.PENDING_SHUTDOWN || now == KafkaStream.State.NOT_RUNNING)
             {
+                // Only the bench stops Streamiz, after the output is complete: before that, any of these is a failure.
                 failure = $"Streamiz went into state {now} (see streamiz.log in {context.WorkDirectory})";
             }
         };

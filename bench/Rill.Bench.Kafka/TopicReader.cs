@@ -5,7 +5,7 @@ namespace Rill.Bench.Kafka;
 /// <summary>Reads whole topics with plain Confluent.Kafka consumers: every partition assigned, from the earliest offset, no group.</summary>
 public static class TopicReader
 {
-    public static ConsumerConfig Config(string bootstrapServers) => new()
+    public static ConsumerConfig Config(string bootstrapServers) => ConsumerTuning.Apply(new ConsumerConfig
     {
         BootstrapServers = bootstrapServers,
         // Assign() needs no group, but the client insists on an id; nothing is ever committed under it.
@@ -13,7 +13,7 @@ public static class TopicReader
         EnableAutoCommit = false,
         EnableAutoOffsetStore = false,
         AutoOffsetReset = AutoOffsetReset.Earliest,
-    };
+    });
 
     public static List<TopicPartitionOffset> FromBeginning(string topic, int partitions) =>
         Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)).ToList();
