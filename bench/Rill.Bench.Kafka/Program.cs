@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Rill.Bench.Kafka;
@@ -30,6 +31,12 @@ if (options.Help)
 #if DEBUG
 Console.Error.WriteLine("WARNING: Debug build. Numbers are meaningless; run with -c Release.");
 #endif
+
+// Ctrl+C and SIGTERM end the whole process through Environment.Exit, whose exit handlers kill the development
+// broker: .NET 10 has no default SIGTERM handler (the process would die without them), and Streamiz handles Ctrl+C
+// itself (it stops its stream and cancels the signal, which would leave the bench running).
+using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Exit("Interrupted", 130));
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => Exit("Terminated", 143));
 
 var total = Stopwatch.StartNew();
 var loadAtStart = Stats.LoadAverage();
@@ -198,3 +205,9 @@ var ok = !failed && results.All(r => r.Ok);
 Console.WriteLine();
 Console.WriteLine($"Total bench time {total.Elapsed.TotalSeconds:0} s. Load average (1/5/15 min) at start {loadAtStart}, at end {Stats.LoadAverage()}.");
 return ok ? 0 : 1;
+
+static void Exit(string why, int code)
+{
+    Console.Error.WriteLine($"{why}: stopping the development broker.");
+    Environment.Exit(code);
+}
