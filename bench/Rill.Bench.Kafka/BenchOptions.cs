@@ -18,7 +18,7 @@ public sealed record BenchOptions
           --minutes N          event-time span of the input (120)
           --seed N             generator seed (42)
           --runs N             runs of each contender, the median is reported (3)
-          --only A,B           contenders: ceiling, streamiz, streamiz-bykey, rill (all)
+          --only A,B           contenders: ceiling, streamiz, streamiz-bykey, rill (parallelism 1), rill-p2 (all)
           --compression C      compression of the input (and of Streamiz's topics): none, lz4, zstd, gzip, snappy (lz4)
           --streamiz-threads N     Streamiz stream threads (1)
           --streamiz-commit-ms N   Streamiz commit interval (1000)
@@ -68,7 +68,7 @@ public sealed record BenchOptions
 
     public bool Help { get; init; }
 
-    public static IReadOnlyList<string> Contenders { get; } = ["ceiling", "streamiz", "streamiz-bykey", "rill"];
+    public static IReadOnlyList<string> Contenders { get; } = ["ceiling", "streamiz", "streamiz-bykey", "rill", "rill-p2"];
 
     public static BenchOptions Parse(string[] args)
     {

@@ -31,8 +31,10 @@ public sealed class FileLoggerProvider(string path) : ILoggerProvider
 
     private sealed class FileLogger(FileLoggerProvider provider, string category) : ILogger
     {
-        // Microsoft.Extensions.Logging 6 (Streamiz's) declares a non-null scope without a notnull constraint.
-        public IDisposable BeginScope<TState>(TState state) => NoScope.Instance;
+        // With Rill.Runtime's ASP.NET Core reference the project compiles against Microsoft.Extensions.Logging 10, whose
+        // BeginScope constrains TState to notnull.
+        public IDisposable BeginScope<TState>(TState state)
+            where TState : notnull => NoScope.Instance;
 
         public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
 

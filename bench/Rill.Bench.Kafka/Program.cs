@@ -69,7 +69,12 @@ if (options.Only.Contains("streamiz-bykey"))
 
 if (options.Only.Contains("rill"))
 {
-    contenders.Add(new RillContender());
+    contenders.Add(new RillContender(parallelism: 1, options.Compression));
+}
+
+if (options.Only.Contains("rill-p2"))
+{
+    contenders.Add(new RillContender(parallelism: 2, options.Compression));
 }
 
 foreach (var contender in contenders)

@@ -11,7 +11,7 @@ namespace Rill.Connectors.Kafka.Source;
 /// </summary>
 internal sealed class DeadLetterWriter(KafkaSourceSettings settings, string topic, string clientId) : IDisposable
 {
-    private readonly IProducer<byte[]?, byte[]?> _producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig(settings.Properties.ToDictionary())
+    private readonly IProducer<byte[]?, byte[]?> _producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig(settings.ConnectionProperties())
     {
         BootstrapServers = settings.BootstrapServers,
         ClientId = clientId,

@@ -80,7 +80,10 @@ public sealed class KafkaSourceBuilder<T>
         return this;
     }
 
-    /// <summary>A librdkafka consumer property, e.g. <c>fetch.min.bytes</c> or <c>security.protocol</c>.</summary>
+    /// <summary>
+    /// A librdkafka consumer property, e.g. <c>fetch.min.bytes</c> or <c>security.protocol</c>; connection and security
+    /// properties (<c>security.*</c>, <c>sasl.*</c>, <c>ssl.*</c>, <c>socket.*</c>, …) also go to the source's admin client and dead-letter producer.
+    /// </summary>
     public KafkaSourceBuilder<T> SetProperty(string key, string value)
     {
         _properties[key] = value;

@@ -20,6 +20,15 @@ internal sealed record KafkaSourceSettings(
 
     public bool IsBounded => StoppingOffsets is not null;
 
+    /// <summary>
+    /// The properties that also apply to the source's admin client and dead-letter producer: how to reach and authenticate
+    /// to the brokers. The rest (fetch and consumer tuning) is the consumer's alone.
+    /// </summary>
+    public Dictionary<string, string> ConnectionProperties() =>
+        Properties.Where(p => ConnectionPrefixes.Any(prefix => p.Key.StartsWith(prefix, StringComparison.Ordinal))).ToDictionary();
+
+    private static readonly string[] ConnectionPrefixes = ["security.", "sasl.", "ssl.", "socket.", "broker.", "client.dns", "api.version", "metadata.", "enable.ssl", "reconnect."];
+
     public string Describe() => TopicPattern is { } pattern ? $"topics matching /{pattern}/" : $"topic(s) {string.Join(", ", Topics)}";
 
     public bool Matches(string topic) => TopicPattern?.IsMatch(topic) ?? Topics.Contains(topic);

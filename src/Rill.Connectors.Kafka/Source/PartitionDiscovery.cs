@@ -8,7 +8,7 @@ namespace Rill.Connectors.Kafka.Source;
 /// </summary>
 internal sealed class PartitionDiscovery(KafkaSourceSettings settings) : IDisposable
 {
-    private readonly IAdminClient _admin = new AdminClientBuilder(new AdminClientConfig(settings.Properties.ToDictionary())
+    private readonly IAdminClient _admin = new AdminClientBuilder(new AdminClientConfig(settings.ConnectionProperties())
     {
         BootstrapServers = settings.BootstrapServers,
         ClientId = "rill-kafka-source-enumerator",
