@@ -104,9 +104,9 @@ public static class CheckpointOverhead
         Console.WriteLine($"  CPU per record (whole process, medians): A {cpuA:0} ns, B {cpuB:0} ns → records per CPU-second B / A = {cpuA / cpuB:0.000}x "
             + "(the same ratio with the CPU share the machine gave each run factored out)");
         Console.WriteLine($"Checkpoints of the B runs ({all.Count} completed in the windows, {runs.Sum(r => r.FailedCheckpoints)} failed): "
-            + $"sync {Stats.MedianMax(all.Select(c => c.SyncDurationMs).ToList())} ms, async {Stats.MedianMax(all.Select(c => c.AsyncDurationMs).ToList())} ms, "
-            + $"end-to-end {Stats.MedianMax(all.Select(c => c.EndToEndDurationMs).ToList())} ms (median / max; sync and async are the slowest subtask's), "
-            + $"state size {Stats.Mb((long)Stats.Median(all.Select(c => (double)c.StateSize)))} ({all.Select(c => c.StateSize).DefaultIfEmpty().Min():N0}–{all.Select(c => c.StateSize).DefaultIfEmpty().Max():N0} bytes)");
+            + $"sync {CheckpointFigures.MedianMax(all.Select(c => c.SyncDurationMs).ToList())} ms, async {CheckpointFigures.MedianMax(all.Select(c => c.AsyncDurationMs).ToList())} ms, "
+            + $"end-to-end {CheckpointFigures.MedianMax(all.Select(c => c.EndToEndDurationMs).ToList())} ms (median / max; sync and async are the slowest subtask's), "
+            + $"state size {CheckpointFigures.Mb((long)Stats.Median(all.Select(c => (double)c.StateSize)))} ({all.Select(c => c.StateSize).DefaultIfEmpty().Min():N0}–{all.Select(c => c.StateSize).DefaultIfEmpty().Max():N0} bytes)");
         return runs.All(r => r.Mode == "A" || r.Checkpoints.Count > 0);
     }
 
@@ -118,8 +118,8 @@ public static class CheckpointOverhead
         Console.WriteLine($"| {mode} | {run.Index} | {Stats.Rate(run.RecordsPerSecond)} | {run.CpuSeconds:0.0} ({run.CpuShare:P0}) | {run.OthersShare:P0} | "
             + $"{run.KeyedCpu / run.Seconds / subtasks:P0} / {run.SourceCpu / run.Seconds / subtasks:P0} | {run.KeyedCpu * 1e9 / run.Records:0} | "
             + $"{run.StallMs / run.Seconds / subtasks:0.0} | {run.Gen0}/{run.Gen2} | {(run.Mode == "A" ? "-" : $"{c.Count}{(run.FailedCheckpoints > 0 ? $" (+{run.FailedCheckpoints} failed)" : "")}")} | "
-            + $"{Stats.MedianMax(c.Select(x => x.SyncDurationMs).ToList())} | {Stats.MedianMax(c.Select(x => x.AsyncDurationMs).ToList())} | "
-            + $"{Stats.MedianMax(c.Select(x => x.EndToEndDurationMs).ToList())} | {(c.Count == 0 ? "-" : Stats.Mb(c[^1].StateSize))} | "
+            + $"{CheckpointFigures.MedianMax(c.Select(x => x.SyncDurationMs).ToList())} | {CheckpointFigures.MedianMax(c.Select(x => x.AsyncDurationMs).ToList())} | "
+            + $"{CheckpointFigures.MedianMax(c.Select(x => x.EndToEndDurationMs).ToList())} | {(c.Count == 0 ? "-" : CheckpointFigures.Mb(c[^1].StateSize))} | "
             + $"{(baseline is null ? "" : (run.RecordsPerSecond / baseline.RecordsPerSecond).ToString("0.00"))} |");
     }
 

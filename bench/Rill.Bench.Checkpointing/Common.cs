@@ -4,48 +4,14 @@ using Rill.Runtime.MiniCluster;
 
 namespace Rill.Bench.Checkpointing;
 
-public static class Stats
+/// <summary>The checkpointing bench's own figures; medians, rates and the load come from <see cref="Rill.Bench.Shared.BenchStats"/>.</summary>
+public static class CheckpointFigures
 {
-    public static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        if (sorted.Length == 0)
-        {
-            return double.NaN;
-        }
-
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-
-    public static string Rate(double perSecond) => perSecond switch
-    {
-        >= 1e6 => (perSecond / 1e6).ToString("0.00", CultureInfo.InvariantCulture) + " M/s",
-        >= 1e3 => (perSecond / 1e3).ToString("0", CultureInfo.InvariantCulture) + " k/s",
-        _ => perSecond.ToString("0", CultureInfo.InvariantCulture) + " /s",
-    };
-
     public static string Mb(long bytes) => (bytes / 1e6).ToString("0.0", CultureInfo.InvariantCulture) + " MB";
 
     /// <summary>"median / max" of a duration list, in ms.</summary>
     public static string MedianMax(IReadOnlyCollection<long> values) =>
-        values.Count == 0 ? "-" : $"{Median(values.Select(v => (double)v)):0} / {values.Max()}";
-
-    // Other processes on the machine skew every number: the benches print the 1/5/15-minute load averages.
-    public static string LoadAverage()
-    {
-        try
-        {
-            return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-        }
-        catch (IOException)
-        {
-            return "n/a";
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return "n/a";
-        }
-    }
+        values.Count == 0 ? "-" : $"{Rill.Bench.Shared.BenchStats.Median(values.Select(v => (double)v)):0} / {values.Max()}";
 }
 
 /// <summary>

@@ -71,14 +71,14 @@ public static class RescalePause
             Console.WriteLine($"    {phase,-62} {Stats.Median(values),7:0} ms   (runs: {string.Join(" ", values.Select(v => v.ToString("0")))})");
         }
 
-        Console.WriteLine($"  checkpoints of the full state (p=2, {checkpoints.Count}): size {Stats.Mb((long)Stats.Median(checkpoints.Select(c => (double)c.StateSize)))}, "
-            + $"sync {Stats.MedianMax(checkpoints.Select(c => c.SyncDurationMs).ToList())} ms, async {Stats.MedianMax(checkpoints.Select(c => c.AsyncDurationMs).ToList())} ms, "
-            + $"end-to-end {Stats.MedianMax(checkpoints.Select(c => c.EndToEndDurationMs).ToList())} ms (median / max; sync and async are the slowest subtask's)");
+        Console.WriteLine($"  checkpoints of the full state (p=2, {checkpoints.Count}): size {CheckpointFigures.Mb((long)Stats.Median(checkpoints.Select(c => (double)c.StateSize)))}, "
+            + $"sync {CheckpointFigures.MedianMax(checkpoints.Select(c => c.SyncDurationMs).ToList())} ms, async {CheckpointFigures.MedianMax(checkpoints.Select(c => c.AsyncDurationMs).ToList())} ms, "
+            + $"end-to-end {CheckpointFigures.MedianMax(checkpoints.Select(c => c.EndToEndDurationMs).ToList())} ms (median / max; sync and async are the slowest subtask's)");
         if (savepoints.Count > 0)
         {
-            Console.WriteLine($"  stop-with-savepoint of the rescale:         size {Stats.Mb((long)Stats.Median(savepoints.Select(c => (double)c.StateSize)))}, "
-                + $"sync {Stats.MedianMax(savepoints.Select(c => c.SyncDurationMs).ToList())} ms, async {Stats.MedianMax(savepoints.Select(c => c.AsyncDurationMs).ToList())} ms, "
-                + $"end-to-end {Stats.MedianMax(savepoints.Select(c => c.EndToEndDurationMs).ToList())} ms");
+            Console.WriteLine($"  stop-with-savepoint of the rescale:         size {CheckpointFigures.Mb((long)Stats.Median(savepoints.Select(c => (double)c.StateSize)))}, "
+                + $"sync {CheckpointFigures.MedianMax(savepoints.Select(c => c.SyncDurationMs).ToList())} ms, async {CheckpointFigures.MedianMax(savepoints.Select(c => c.AsyncDurationMs).ToList())} ms, "
+                + $"end-to-end {CheckpointFigures.MedianMax(savepoints.Select(c => c.EndToEndDurationMs).ToList())} ms");
         }
 
         return ok;
@@ -87,9 +87,9 @@ public static class RescalePause
     private static void PrintOne(Result r)
     {
         Console.WriteLine($"Repeat {r.Repeat}: pause {r.PauseMs:0} ms, scheduler PauseMs {r.SchedulerPauseMs} ms ({r.Rescale}); "
-            + string.Concat(r.Checkpoints.Select(c => $"checkpoint {c.Id}: {Stats.Mb(c.StateSize)} ({c.StateSize:N0} bytes), sync {c.SyncDurationMs} ms, async {c.AsyncDurationMs} ms, "
+            + string.Concat(r.Checkpoints.Select(c => $"checkpoint {c.Id}: {CheckpointFigures.Mb(c.StateSize)} ({c.StateSize:N0} bytes), sync {c.SyncDurationMs} ms, async {c.AsyncDurationMs} ms, "
             + $"end-to-end {c.EndToEndDurationMs} ms; "))
-            + (r.Savepoint is { } s ? $"savepoint {s.Id}: {Stats.Mb(s.StateSize)}, sync {s.SyncDurationMs} ms, async {s.AsyncDurationMs} ms, end-to-end {s.EndToEndDurationMs} ms" : "savepoint: not in the stats"));
+            + (r.Savepoint is { } s ? $"savepoint {s.Id}: {CheckpointFigures.Mb(s.StateSize)}, sync {s.SyncDurationMs} ms, async {s.AsyncDurationMs} ms, end-to-end {s.EndToEndDurationMs} ms" : "savepoint: not in the stats"));
         Console.WriteLine("  timeline (ms, 0 = last record of the old attempt):");
         foreach (var (ms, what) in r.Timeline)
         {
@@ -134,7 +134,7 @@ public static class RescalePause
         await watcher.WaitForAsync(cluster, jobId, _ => Probe.TotalNewKeys >= keys, TimeSpan.FromSeconds(300), $"state for all {keys:N0} keys", pollMs: 100);
         var filledAt = DateTimeOffset.UtcNow;
         var heap = GC.GetGCMemoryInfo().HeapSizeBytes;
-        Console.WriteLine($"Repeat {repeat}: state for all {keys:N0} keys after {fill.Elapsed.TotalSeconds:0.0} s ({Probe.TotalRecords:N0} records), managed heap {Stats.Mb(heap)}; waiting for a checkpoint of it…");
+        Console.WriteLine($"Repeat {repeat}: state for all {keys:N0} keys after {fill.Elapsed.TotalSeconds:0.0} s ({Probe.TotalRecords:N0} records), managed heap {CheckpointFigures.Mb(heap)}; waiting for a checkpoint of it…");
 
         // … and a checkpoint triggered after that completed. The TaskManager joins right after it, so the next periodic
         // checkpoint is an interval away.

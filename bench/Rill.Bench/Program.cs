@@ -33,7 +33,7 @@ Console.Error.WriteLine("WARNING: Debug build. Numbers are meaningless; run with
 #endif
 
 var total = Stopwatch.StartNew();
-var loadAtStart = LoadAverage();
+var loadAtStart = Rill.Bench.Shared.BenchStats.LoadAverage();
 Console.WriteLine($"Generating {options.Events:N0} events ({options.Users:N0} users over {options.SpanMinutes} min, seed {options.Seed}) " +
                   $"and {options.WarmupEvents:N0} warm-up events...");
 var events = EventGenerator.Generate(options.Events, options.Users, TimeSpan.FromMinutes(options.SpanMinutes), options.Seed);
@@ -117,25 +117,8 @@ foreach (var contender in contenders.Where(c => options.Includes(c.Id)))
     measurements.Add(new Measurement(contender, runs, warmAlloc, failure));
 }
 
-Report.Print(options, measurements, reference.Count, windows, total.Elapsed, loadAtStart, LoadAverage());
+Report.Print(options, measurements, reference.Count, windows, total.Elapsed, loadAtStart, Rill.Bench.Shared.BenchStats.LoadAverage());
 return measurements.Any(m => m.Failure is not null) ? 1 : 0;
-
-// Other processes on the machine skew every number: the bench prints the 1/5/15-minute load averages around its run.
-static string LoadAverage()
-{
-    try
-    {
-        return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-    }
-    catch (IOException)
-    {
-        return "n/a";
-    }
-    catch (UnauthorizedAccessException)
-    {
-        return "n/a";
-    }
-}
 
 static void Settle()
 {

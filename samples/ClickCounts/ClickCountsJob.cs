@@ -20,28 +20,10 @@ internal static class ClickCountsJob
 
     public static async Task<JobSummary> RunAsync(ClickCountsOptions options)
     {
-        var env = StreamExecutionEnvironment.GetExecutionEnvironment();
-        // STREAMING, although the input is bounded: BATCH advances event time only once, at the end of the
-        // input, so no click could ever be late and the late count would mean nothing.
-        env.SetRuntimeMode(RuntimeExecutionMode.Streaming);
-        // With --rest-port the embedded cluster serves Flink's REST API while the job runs.
-        env.RestPort = options.RestPort;
-        env.Deployment = options.Deployment;
-        if (options.Parallelism is { } parallelism)
-        {
-            env.SetParallelism(parallelism);
-        }
-
-        // With checkpoints the output directory gets committed part files while the job runs, each count exactly once
-        // even when the job fails and restores (the file sink commits in two phases).
-        if (options.CheckpointingMs is { } interval)
-        {
-            env.EnableCheckpointing(TimeSpan.FromMilliseconds(interval));
-            if (options.CheckpointDirectory is { } checkpoints)
-            {
-                env.ConfigureCheckpointing(c => c with { Directory = checkpoints });
-            }
-        }
+        // STREAMING, although the input is bounded: BATCH advances event time only once, at the end of the input, so no
+        // click could ever be late and the late count would mean nothing. With checkpoints the output directory gets
+        // committed part files while the job runs, each count exactly once even when the job fails and restores.
+        var env = JobEnvironment.CreateStreaming(options.RestPort, options.Deployment, options.Parallelism, options.CheckpointingMs, options.CheckpointDirectory);
 
         // Check both ends before starting anything, so a wrong path costs one clear line and no work.
         DataStream<Click> clicks;

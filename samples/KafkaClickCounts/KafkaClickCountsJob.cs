@@ -24,24 +24,7 @@ internal static class KafkaClickCountsJob
 
     public static async Task RunAsync(KafkaClickCountsOptions options)
     {
-        var env = StreamExecutionEnvironment.GetExecutionEnvironment();
-        env.SetRuntimeMode(RuntimeExecutionMode.Streaming);
-        env.RestPort = options.RestPort;
-        env.Deployment = options.Deployment;
-        if (options.Parallelism is { } parallelism)
-        {
-            env.SetParallelism(parallelism);
-        }
-
-        if (options.CheckpointingMs is { } interval)
-        {
-            env.EnableCheckpointing(TimeSpan.FromMilliseconds(interval));
-            if (options.CheckpointDirectory is { } checkpoints)
-            {
-                env.ConfigureCheckpointing(c => c with { Directory = checkpoints });
-            }
-        }
-
+        var env = JobEnvironment.CreateStreaming(options.RestPort, options.Deployment, options.Parallelism, options.CheckpointingMs, options.CheckpointDirectory);
         var source = KafkaSource<Click>.Builder()
             .SetBootstrapServers(options.BootstrapServers)
             .SetTopics(options.InputTopic)

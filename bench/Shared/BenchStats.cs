@@ -1,8 +1,9 @@
 using System.Globalization;
 
-namespace Rill.Bench.Kafka;
+namespace Rill.Bench.Shared;
 
-public static class Stats
+/// <summary>What every bench prints the same way: medians, rates, the machine's load. Linked into each bench project.</summary>
+public static class BenchStats
 {
     public static double Median(IEnumerable<double> values)
     {
