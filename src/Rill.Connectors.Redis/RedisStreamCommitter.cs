@@ -12,9 +12,11 @@ namespace Rill.Connectors.Redis;
 /// interleave correctly with other writers of the stream, and trimming by MAXLEN/MINID keeps working.
 /// The chunks of one writer and stream are appended strictly one after the other: if one fails, none behind it is
 /// tried, so the marker never passes a chunk that was not appended.
-/// A connection is opened per commit (once per checkpoint), since the sink runtime never closes a committer.
+/// The committer keeps one connection for its life, opened at the first commit (a job whose checkpoints carry nothing
+/// never connects) and closed when the sink operator closes and disposes it. Commit and Dispose both run on the sink's
+/// task thread, so no locking.
 /// </summary>
-internal sealed class RedisStreamCommitter<T>(RedisStreamSinkOptions<T> options) : ICommitter<RedisStreamCommittable>
+internal sealed class RedisStreamCommitter<T>(RedisStreamSinkOptions<T> options) : ICommitter<RedisStreamCommittable>, IDisposable
 {
     // KEYS[1]: the stream, KEYS[2]: the writer's marker for it. ARGV[1]: batch, ARGV[2]: chunk, ARGV[3]: marker time to
     // live in seconds (0: keep), ARGV[4]: the number of XADD options before the id (MAXLEN ~ n), then those options, then
@@ -55,6 +57,9 @@ internal sealed class RedisStreamCommitter<T>(RedisStreamSinkOptions<T> options)
         return appended
         """;
 
+    private ConnectionMultiplexer? _connection;
+    private bool _disposed;
+
     /// <summary>The marker of <paramref name="writerId"/>'s appends to <paramref name="stream"/>.</summary>
     public static string MarkerKey(string stream, string writerId) => RedisKeys.Companion(stream, $"rill-sink:{writerId}");
 
@@ -65,8 +70,10 @@ internal sealed class RedisStreamCommitter<T>(RedisStreamSinkOptions<T> options)
             return;
         }
 
-        using var connection = RedisConnectionFactory.Connect(options.Connection, "Redis Streams sink committer");
-        var database = connection.GetDatabase();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        // A failed connect leaves none, so the next commit tries again.
+        _connection ??= RedisConnectionFactory.Connect(options.Connection, "Redis Streams sink committer");
+        var database = _connection.GetDatabase();
         // Writers and streams are independent and go in parallel (pipelined); within one, in order.
         var sequences = committables
             .GroupBy(c => (c.Stream, c.WriterId))
@@ -74,6 +81,13 @@ internal sealed class RedisStreamCommitter<T>(RedisStreamSinkOptions<T> options)
             .ToList();
         // Throws the first failure itself (a RedisWriteException naming stream and batch), not an AggregateException.
         Task.WhenAll(sequences).GetAwaiter().GetResult();
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        _connection?.Dispose();
+        _connection = null;
     }
 
     private async Task AppendInOrderAsync(IDatabase database, IEnumerable<RedisStreamCommittable> committables)

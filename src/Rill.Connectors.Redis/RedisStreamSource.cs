@@ -10,8 +10,10 @@ namespace Rill.Connectors.Redis;
 /// as Flink's Kafka source keeps offsets in its own state.
 /// Optionally a consumer group shows the checkpointed positions (<see cref="RedisStreamSourceBuilder{T}.SetMonitoringGroup"/>).
 /// Bounded, the source reads each stream up to its last entry at the moment the job started and ends; unbounded (the
-/// default), it keeps reading new entries. Records carry the entry id's milliseconds as their timestamp.
-/// Parallelism is capped at the number of streams, so no reader sits without a stream (and holds back watermarks).
+/// default), it keeps reading new entries. Records carry the entry id's milliseconds as their timestamp, and each stream
+/// has its own watermark (the reader's is the minimum over its streams), so a stream that runs ahead makes no entry of
+/// another late.
+/// Parallelism is capped at the number of streams, so every reader has a stream to read.
 /// </summary>
 public sealed class RedisStreamSource<T> : ISource<T, RedisStreamSplit>
 {
@@ -26,12 +28,12 @@ public sealed class RedisStreamSource<T> : ISource<T, RedisStreamSplit>
     public int? MaxParallelism => _options.Streams.Count;
 
     public ISplitEnumerator<RedisStreamSplit> CreateEnumerator(ISplitEnumeratorContext<RedisStreamSplit> context) =>
+        // A "$" start and a bounded end are the stream's last entry when the job starts: the enumerator resolves them.
         new RedisStreamSplitEnumerator<T>(context, _options,
-            [.. _options.Streams.Select(stream => new RedisStreamSplit(stream, _options.StartingId == RedisStreamSourceOptions<T>.Latest ? "0-0" : _options.StartingId))],
-            resolveOnStart: true);
+            [.. _options.Streams.Select(stream => new RedisStreamSplit(stream, _options.StartingId, _options.Bounded ? RedisStreamSplit.LastEntryNow : null))]);
 
     public ISplitEnumerator<RedisStreamSplit> RestoreEnumerator(ISplitEnumeratorContext<RedisStreamSplit> context, IReadOnlyList<RedisStreamSplit> unassignedSplits) =>
-        new RedisStreamSplitEnumerator<T>(context, _options, unassignedSplits, resolveOnStart: false);
+        new RedisStreamSplitEnumerator<T>(context, _options, unassignedSplits);
 
     public ISourceReader<T, RedisStreamSplit> CreateReader(ISourceReaderContext context) => new RedisStreamSourceReader<T>(_options, context);
 }

@@ -14,5 +14,5 @@ internal sealed record RedisStreamSourceOptions<T>(
     int ReadCount,
     string? MonitoringGroup)
 {
-    public const string Latest = "$";
+    public const string Latest = RedisStreamSplit.LastEntryNow;
 }

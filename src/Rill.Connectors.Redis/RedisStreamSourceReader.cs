@@ -11,6 +11,14 @@ namespace Rill.Connectors.Redis;
 /// interval (StackExchange.Redis multiplexes its connection and cannot send a blocking XREAD).
 /// The position per stream is the id of the last entry emitted, which is what a checkpoint stores; entries read ahead
 /// but not yet emitted are read again after a restore.
+/// <para>
+/// Each stream has its own output, so its own watermark (Flink's per-split watermarks): the subtask's watermark is the
+/// minimum over its streams, so a stream that runs ahead cannot make another one's entries late. Every assigned stream
+/// gets its output before any entry is emitted (one that has not delivered yet holds the watermark back), and a bounded
+/// stream read to its end releases it. As in Flink, the reader marks itself idle only when it has no stream to read; a
+/// stream that merely has nothing new keeps holding the watermark back unless the watermark strategy says how long
+/// that may last (<c>WatermarkStrategy.WithIdleness</c>, which works per stream).
+/// </para>
 /// </summary>
 internal sealed class RedisStreamSourceReader<T>(RedisStreamSourceOptions<T> options, ISourceReaderContext context) : ISourceReader<T, RedisStreamSplit>
 {
@@ -29,6 +37,7 @@ internal sealed class RedisStreamSourceReader<T>(RedisStreamSourceOptions<T> opt
     // Set by the poll timer's thread, read by the task thread.
     private volatile bool _pollDue = true;
     private bool _noMoreSplits;
+    private bool _cursorsWithoutOutput;
     private TaskCompletionSource _available = new();
     private bool _signaled;
 
@@ -50,7 +59,18 @@ internal sealed class RedisStreamSourceReader<T>(RedisStreamSourceOptions<T> opt
             Harvest(answered);
         }
 
+        if (_cursorsWithoutOutput)
+        {
+            foreach (var cursor in _cursors.Where(c => c.Output is null && !c.Finished(_ready)))
+            {
+                cursor.Output = output.CreateOutputForSplit(cursor.Stream);
+            }
+
+            _cursorsWithoutOutput = false;
+        }
+
         Emit(output);
+        ReleaseFinished(output);
         if (_read is null && _ready.Count <= 1 && _pollDue && _cursors.Any(c => !c.ReadToEnd))
         {
             SendRead();
@@ -61,9 +81,15 @@ internal sealed class RedisStreamSourceReader<T>(RedisStreamSourceOptions<T> opt
             return InputStatus.MoreAvailable;
         }
 
-        if (_noMoreSplits && _read is null && _cursors.All(c => c.ReadToEnd))
+        if (_cursors.All(c => c.ReadToEnd))
         {
-            return InputStatus.EndOfInput;
+            if (_noMoreSplits && _read is null)
+            {
+                return InputStatus.EndOfInput;
+            }
+
+            // No stream to read (none assigned yet, or all bounded ones read): downstream need not wait for this subtask.
+            output.MarkIdle();
         }
 
         return InputStatus.NothingAvailable;
@@ -87,6 +113,7 @@ internal sealed class RedisStreamSourceReader<T>(RedisStreamSourceOptions<T> opt
             _cursors.Add(cursor);
         }
 
+        _cursorsWithoutOutput = true;
         Signal();
     }
 
@@ -183,7 +210,7 @@ internal sealed class RedisStreamSourceReader<T>(RedisStreamSourceOptions<T> opt
             {
                 var entry = entries[_readyOffset++];
                 var record = new RedisStreamEntry(cursor.Stream, entry.Id.ToString(), entry.Values);
-                output.Collect(options.Deserializer(record), record.Timestamp);
+                cursor.Output!.Collect(options.Deserializer(record), record.Timestamp);
                 cursor.EmittedId = record.Id;
                 budget--;
             }
@@ -192,7 +219,27 @@ internal sealed class RedisStreamSourceReader<T>(RedisStreamSourceOptions<T> opt
             {
                 _ready.Dequeue();
                 _readyOffset = 0;
+                ReleaseIfFinished(cursor, output);
             }
+        }
+    }
+
+    /// <summary>Streams that a read found at their end with nothing left to emit.</summary>
+    private void ReleaseFinished(IReaderOutput<T> output)
+    {
+        foreach (var cursor in _cursors)
+        {
+            ReleaseIfFinished(cursor, output);
+        }
+    }
+
+    /// <summary>A bounded stream read to its end and emitted no longer holds the subtask's watermark back.</summary>
+    private void ReleaseIfFinished(Cursor cursor, IReaderOutput<T> output)
+    {
+        if (cursor is { Output: not null, Released: false } && cursor.Finished(_ready))
+        {
+            output.ReleaseOutputForSplit(cursor.Stream);
+            cursor.Released = true;
         }
     }
 
@@ -221,6 +268,12 @@ internal sealed class RedisStreamSourceReader<T>(RedisStreamSourceOptions<T> opt
 
         /// <summary>Bounded only: no read will bring more (what was read may still wait to be emitted).</summary>
         public bool ReadToEnd { get; set; }
+
+        /// <summary>The stream's own output (and watermark), created before the reader emits anything.</summary>
+        public IReaderOutput<T>? Output { get; set; }
+
+        /// <summary>The stream is finished and its output released.</summary>
+        public bool Released { get; set; }
 
         public bool Finished(IEnumerable<(Cursor Cursor, StreamEntry[] Entries)> ready) => ReadToEnd && ready.All(r => r.Cursor != this);
     }

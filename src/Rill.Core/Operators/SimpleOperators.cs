@@ -200,9 +200,33 @@ internal sealed class SinkOperator<T>(Sinks.ISink<T> sink) : OneInputStreamOpera
 
     public override void Finish() => _writer.Flush(endOfInput: true);
 
+    /// <summary>
+    /// Closes the writer, the committer (a committing sink's) and the sink function, each also when another failed:
+    /// one failure is rethrown as it is, several together.
+    /// </summary>
     public override void Close()
     {
-        _writer?.Dispose();
-        CloseFunction(sink);
+        var failures = new List<Exception>();
+        foreach (var close in (Action[])[() => _writer?.Dispose(), () => _committing?.Dispose(), () => CloseFunction(sink)])
+        {
+            try
+            {
+                close();
+            }
+            catch (Exception e)
+            {
+                failures.Add(e);
+            }
+        }
+
+        if (failures.Count == 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failures[0]);
+        }
+
+        if (failures.Count > 1)
+        {
+            throw new AggregateException($"Sink '{Name}' failed to close.", failures);
+        }
     }
 }

@@ -2,8 +2,12 @@ using Rill.Checkpointing;
 
 namespace Rill.Sinks;
 
-/// <summary>The sink operator's checkpoint protocol for a two-phase-committing sink, with the committable type erased.</summary>
-internal interface ICommittingSinkRuntime<T>
+/// <summary>
+/// The sink operator's checkpoint protocol for a two-phase-committing sink, with the committable type erased. Disposed
+/// when the sink operator closes; it disposes the committer then, if that is <see cref="IDisposable"/> (as Flink closes
+/// its committer), so a committer may keep a connection for its whole life instead of opening one per commit.
+/// </summary>
+internal interface ICommittingSinkRuntime<T> : IDisposable
 {
     ISinkWriter<T> CreateWriter(SinkWriterContext context);
 
@@ -72,4 +76,7 @@ internal class CommittingSinkRuntime<T, TCommittable>(ITwoPhaseCommittingSink<T,
             _pending.Remove(id);
         }
     }
+
+    /// <summary>Pre-committed but uncommitted committables stay in the checkpoint; only the committer's resources go.</summary>
+    public void Dispose() => (_committer as IDisposable)?.Dispose();
 }

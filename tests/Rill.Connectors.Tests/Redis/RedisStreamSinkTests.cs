@@ -112,16 +112,78 @@ public sealed class RedisStreamSinkTests(RedisServer redis) : IClassFixture<Redi
         var second = writer.PrepareCommit(2);
         Assert.Empty(writer.PrepareCommit(3));
 
-        var committer = sink.CreateCommitter();
+        using var committer = (IDisposable)sink.CreateCommitter();
+        var commit = (ICommitter<RedisStreamCommittable>)committer;
         // Restored committables may come in any order (and twice): the committer sorts each writer's chunks.
-        committer.Commit([.. first.Reverse()]);
-        committer.Commit(first);
-        committer.Commit([.. second, .. first]);
+        commit.Commit([.. first.Reverse()]);
+        commit.Commit(first);
+        commit.Commit([.. second, .. first]);
 
         var a = await db.StreamRangeAsync($"{prefix}:a");
         var b = await db.StreamRangeAsync($"{prefix}:b");
         Assert.Equal(["existing", .. Enumerable.Range(0, 2501).Select(i => (i * 2).ToString(CultureInfo.InvariantCulture))], a.Select(e => (string)e["n"]!));
         Assert.Equal(Enumerable.Range(0, 2500).Select(i => ((i * 2) + 1).ToString(CultureInfo.InvariantCulture)), b.Select(e => (string)e["n"]!));
+    }
+
+    [Fact]
+    public async Task TheCommitterKeepsOneConnectionForAllItsCommitsAndClosesItWhenDisposed()
+    {
+        var prefix = RedisJobs.UniquePrefix();
+        var name = $"{prefix}-committer";
+        // CLIENT LIST is an admin command for StackExchange.Redis.
+        using var client = ConnectionMultiplexer.Connect($"127.0.0.1:{redis.Port},allowAdmin=true");
+        var sink = (ITwoPhaseCommittingSink<int, RedisStreamCommittable>)RedisStreamSink<int>.Builder()
+            .SetConnection($"{redis.Address},name={name}")
+            .SetStream($"{prefix}:log")
+            .SetFields(i => [("n", i)])
+            .Build();
+        using var writer = sink.CreateCommittingWriter(new SinkWriterContext(0, 1, 0, "Log"));
+        var committer = sink.CreateCommitter();
+        var disposable = Assert.IsAssignableFrom<IDisposable>(committer);
+        Assert.Empty(ConnectionsNamed(client, name));
+
+        writer.Write(1, null);
+        committer.Commit(writer.PrepareCommit(1));
+        var connections = ConnectionsNamed(client, name);
+        Assert.NotEmpty(connections);
+        writer.Write(2, null);
+        committer.Commit(writer.PrepareCommit(2));
+        Assert.Equal(connections, ConnectionsNamed(client, name));
+
+        disposable.Dispose();
+        await WaitUntilNoConnectionNamed(client, name);
+        Assert.Equal(["1", "2"], (await client.GetDatabase().StreamRangeAsync($"{prefix}:log")).Select(e => (string)e["n"]!));
+    }
+
+    [Fact]
+    public async Task AnExactlyOnceJobClosesItsCommittersConnectionWhenItEnds()
+    {
+        var prefix = RedisJobs.UniquePrefix();
+        var name = $"{prefix}-job";
+        // CLIENT LIST is an admin command for StackExchange.Redis.
+        using var client = ConnectionMultiplexer.Connect($"127.0.0.1:{redis.Port},allowAdmin=true");
+        var env = RedisJobs.Env(2);
+        env.EnableCheckpointing(TimeSpan.FromMilliseconds(50));
+        env.ConfigureCheckpointing(c => c with { Directory = _checkpoints });
+        // About a second, so checkpoints (and commits) happen while the job runs.
+        env.FromSource(new Rill.Sources.DataGeneratorSource<long>(i => i, 2000, recordsPerSecond: 2000), WatermarkStrategy<long>.NoWatermarks(), "Numbers")
+            .SinkTo(RedisStreamSink<long>.Builder()
+                .SetConnection($"{redis.Address},name={name}")
+                .SetStream($"{prefix}:log")
+                .SetFields(i => [("n", i)])
+                .Build());
+        var run = RedisJobs.RunAsync(env, "Committed appends");
+        var seenWhileRunning = false;
+        while (!run.IsCompleted)
+        {
+            seenWhileRunning |= ConnectionsNamed(client, name).Count > 0;
+            await Task.Delay(20);
+        }
+
+        await run;
+        Assert.True(seenWhileRunning, "No committer connection was seen while the job ran.");
+        await WaitUntilNoConnectionNamed(client, name);
+        Assert.Equal(2000, await client.GetDatabase().StreamLengthAsync($"{prefix}:log"));
     }
 
     [Fact]
@@ -142,7 +204,11 @@ public sealed class RedisStreamSinkTests(RedisServer redis) : IClassFixture<Redi
         var committables = writer.PrepareCommit(1);
         // About 1 MiB per script: three entries of 300 KB each.
         Assert.Equal([3, 3, 3, 1], committables.Select(c => c.Entries.Length));
-        sink.CreateCommitter().Commit(committables);
+        var committer = sink.CreateCommitter();
+        using (committer as IDisposable)
+        {
+            committer.Commit(committables);
+        }
 
         using var client = RedisJobs.Connect(redis);
         var entries = await client.GetDatabase().StreamRangeAsync($"{prefix}:big");
@@ -234,6 +300,24 @@ public sealed class RedisStreamSinkTests(RedisServer redis) : IClassFixture<Redi
             env.FromCollection(Enumerable.Range(0, 10))
                 .SinkTo(RedisStreamSink<int>.Builder().SetConnection(redis.Address).SetStream(stream).SetFields(fields).Build());
             return RedisJobs.RunAsync(env, "Bad appends");
+        }
+    }
+
+    /// <summary>The ids of the server's client connections that carry <paramref name="name"/> (CLIENT SETNAME).</summary>
+    private static List<long> ConnectionsNamed(ConnectionMultiplexer client, string name) =>
+        [.. client.GetServer(client.GetEndPoints()[0]).ClientList().Where(c => c.Name == name).Select(c => c.Id).Order()];
+
+    /// <summary>
+    /// The server notices a closed connection a moment after the client closed it; one that nobody closes lingers until
+    /// the garbage collector finds its multiplexer (seconds later), so the wait is short.
+    /// </summary>
+    private static async Task WaitUntilNoConnectionNamed(ConnectionMultiplexer client, string name)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(1);
+        while (ConnectionsNamed(client, name) is { Count: > 0 } open)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{open.Count} connection(s) named {name} still open.");
+            await Task.Delay(20);
         }
     }
 

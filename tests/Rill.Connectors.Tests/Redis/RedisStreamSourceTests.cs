@@ -8,6 +8,7 @@ using Rill.Functions;
 using Rill.Serialization;
 using Rill.Sinks;
 using Rill.Tests.TestSupport;
+using Rill.Windowing;
 using StackExchange.Redis;
 
 namespace Rill.Connectors.Tests.Redis;
@@ -171,6 +172,157 @@ public sealed class RedisStreamSourceTests(RedisServer redis) : IClassFixture<Re
     }
 
     [Fact]
+    public async Task EachStreamHasItsOwnWatermarkSoAStreamThatRunsAheadMakesNoEntryOfAnotherLate()
+    {
+        // Stream "ahead" is an hour ahead of stream "behind"; each is in order (entry ids are the event times). One
+        // reader reads both, several XREADs each (read count 500): with one watermark for the reader, the first batch of
+        // "ahead" would make everything after it in "behind" late.
+        const int perStream = 3000;
+        var prefix = RedisJobs.UniquePrefix();
+        using var client = RedisJobs.Connect(redis);
+        var db = client.GetDatabase();
+        var batch = db.CreateBatch();
+        var adds = Enumerable.Range(1, perStream).SelectMany(i => new[]
+        {
+            batch.StreamAddAsync($"{prefix}:ahead", "n", i, messageId: $"{3_600_000 + (i * 100)}-0"),
+            batch.StreamAddAsync($"{prefix}:behind", "n", i, messageId: $"{i * 100}-0"),
+        }).ToList();
+        batch.Execute();
+        await Task.WhenAll(adds);
+
+        var late = new OutputTag<long>("late");
+        var env = RedisJobs.Env(1);
+        // A watermark after every poll of the reader, so one shared watermark would certainly overtake "behind".
+        env.SetAutoWatermarkInterval(TimeSpan.FromMilliseconds(1));
+        var source = RedisStreamSource<long>.Builder().SetConnection(redis.Address).SetStreams($"{prefix}:ahead", $"{prefix}:behind")
+            .SetBounded().SetReadCount(500).SetDeserializer(e => e.Timestamp).Build();
+        var counts = env.FromSource(source, WatermarkStrategy<long>.ForMonotonousTimestamps(), "Ticks")
+            .KeyBy(_ => 0)
+            .Window(TumblingEventTimeWindows.Of<long>(TimeSpan.FromMinutes(1)))
+            .SideOutputLateData(late)
+            .Aggregate(new CountAggregate<long>(), (_, _, count) => count);
+        var lateSink = new CollectSink<long>();
+        counts.GetSideOutput(late).SinkTo(lateSink);
+        var windowed = new CollectSink<long>();
+        counts.SinkTo(windowed);
+        await RedisJobs.RunAsync(env, "Two streams, one ahead");
+
+        Assert.Empty(lateSink.Values);
+        Assert.Equal(2 * perStream, windowed.Values.Sum());
+    }
+
+    [Fact]
+    public async Task TheReaderGivesEachStreamItsOutputBeforeAnyEntryReleasesItAtTheEndAndIsIdleOnlyWithoutStreams()
+    {
+        var prefix = RedisJobs.UniquePrefix();
+        using var client = RedisJobs.Connect(redis);
+        var db = client.GetDatabase();
+        await AddEntries(db, $"{prefix}:a", 0, 5);
+        await AddEntries(db, $"{prefix}:b", 0, 1200);
+        var ends = new Dictionary<string, string>();
+        foreach (var stream in new[] { "a", "b" })
+        {
+            ends[stream] = (await db.StreamRangeAsync($"{prefix}:{stream}", count: 1, messageOrder: Order.Descending))[0].Id!;
+        }
+
+        var source = Source(prefix, "a", "b").SetBounded().SetReadCount(100).Build();
+        using var reader = source.CreateReader(new ReaderContext());
+        var output = new RecordingOutput();
+        reader.Start();
+        Assert.Equal(Rill.Sources.InputStatus.NothingAvailable, reader.PollNext(output));
+        Assert.Equal(["idle"], output.Events);
+
+        output.Events.Clear();
+        reader.AddSplits([new RedisStreamSplit($"{prefix}:a", "0-0", ends["a"]), new RedisStreamSplit($"{prefix}:b", "0-0", ends["b"])]);
+        reader.NotifyNoMoreSplits();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (reader.PollNext(output) != Rill.Sources.InputStatus.EndOfInput)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The reader did not reach the end of its streams.");
+            await reader.IsAvailable().WaitAsync(TimeSpan.FromSeconds(5));
+        }
+
+        var events = output.Events;
+        // Both outputs exist before the first entry, so the stream that has not delivered yet holds the watermark back.
+        Assert.Equal([$"create:{prefix}:a", $"create:{prefix}:b"], events.Take(2));
+        foreach (var stream in new[] { $"{prefix}:a", $"{prefix}:b" })
+        {
+            var collected = events.Select((e, i) => (e, i)).Where(x => x.e.StartsWith($"collect:{stream}|", StringComparison.Ordinal)).ToList();
+            Assert.Equal(stream == $"{prefix}:a" ? 5 : 1200, collected.Count);
+            // Released once, after its last entry: it no longer holds the watermark back, the other stream's still does.
+            Assert.Equal(collected[^1].i + 1, events.IndexOf($"release:{stream}"));
+            Assert.Single(events, $"release:{stream}");
+        }
+
+        Assert.True(events.IndexOf($"release:{prefix}:a") < events.FindLastIndex(e => e.StartsWith($"collect:{prefix}:b|", StringComparison.Ordinal)));
+        // Streams to read: never idle (an unbounded stream with nothing new is made idle by WithIdleness, per stream).
+        Assert.DoesNotContain("idle", events);
+        Assert.DoesNotContain(events, e => e.StartsWith("main:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TheEnumeratorAsksRedisOffTheCoordinatorThreadAndACheckpointBeforeTheAnswerLeavesTheEndsToTheRestoredJob()
+    {
+        var prefix = RedisJobs.UniquePrefix();
+        using var client = RedisJobs.Connect(redis);
+        var db = client.GetDatabase();
+        await AddEntries(db, $"{prefix}:a", 0, 5);
+        var source = Source(prefix, "a", "b").SetBounded().Build();
+
+        var context = new ManualEnumeratorContext(parallelism: 2);
+        var enumerator = source.CreateEnumerator(context);
+        enumerator.Start();
+        enumerator.AddReader(0);
+        enumerator.AddReader(1);
+        // The query went to CallAsync; until its answer no reader gets a split with an unknown end.
+        Assert.Single(context.Calls);
+        Assert.Empty(context.Assigned);
+        var checkpointed = enumerator.SnapshotState(1);
+        Assert.Equal([RedisStreamSplit.LastEntryNow, RedisStreamSplit.LastEntryNow], checkpointed.Select(s => s.EndId));
+
+        await context.RunCallsAsync();
+        var endOfA = (await db.StreamRangeAsync($"{prefix}:a", count: 1, messageOrder: Order.Descending))[0].Id.ToString();
+        Assert.Equal(
+            [(0, new RedisStreamSplit($"{prefix}:a", "0-0", endOfA)), (1, new RedisStreamSplit($"{prefix}:b", "0-0", "0-0"))],
+            context.Assigned.OrderBy(a => a.Subtask));
+        Assert.Equal([0, 1], context.NoMoreSplits.Order());
+        Assert.Empty(enumerator.SnapshotState(2));
+
+        // A job restored from the early checkpoint fixes the ends at its own start, before its readers get the splits.
+        await AddEntries(db, $"{prefix}:a", 5, 5);
+        await AddEntries(db, $"{prefix}:b", 0, 3);
+        var restoredContext = new ManualEnumeratorContext(parallelism: 2);
+        var restored = source.RestoreEnumerator(restoredContext, checkpointed);
+        restored.AddReader(1);
+        restored.Start();
+        restored.AddReader(0);
+        Assert.Empty(restoredContext.Assigned);
+        await restoredContext.RunCallsAsync();
+        var ends = new List<string>();
+        foreach (var stream in new[] { "a", "b" })
+        {
+            ends.Add((await db.StreamRangeAsync($"{prefix}:{stream}", count: 1, messageOrder: Order.Descending))[0].Id.ToString());
+        }
+
+        Assert.Equal(ends, restoredContext.Assigned.OrderBy(a => a.Subtask).Select(a => a.Split.EndId!));
+    }
+
+    [Fact]
+    public async Task AnEnumeratorThatCannotReachRedisFailsFromItsAnswerNamingTheStreamsAndTheAddress()
+    {
+        var source = RedisStreamSource<string>.Builder().SetConnection(Unreachable).SetStreams("clicks", "views").SetDeserializer(e => e.Id).SetBounded().Build();
+        var context = new ManualEnumeratorContext(parallelism: 1);
+        var enumerator = source.CreateEnumerator(context);
+        enumerator.Start();
+        enumerator.AddReader(0);
+
+        var error = await Assert.ThrowsAsync<IOException>(context.RunCallsAsync);
+        Assert.Contains($"could not find the last entries of clicks, views at '{Unreachable}'", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"cannot connect to Redis at '{Unreachable}'", RedisJobs.Messages(error), StringComparison.Ordinal);
+        Assert.Empty(context.Assigned);
+    }
+
+    [Fact]
     public async Task AMonitoringGroupShowsTheLastCheckpointedPositionAndIsNeverReadThrough()
     {
         var prefix = RedisJobs.UniquePrefix();
@@ -272,6 +424,92 @@ public sealed class RedisStreamSourceTests(RedisServer redis) : IClassFixture<Re
 
             Assert.True(DateTime.UtcNow < deadline, "Timed out waiting for the source.");
             await Task.Delay(10);
+        }
+    }
+
+    private sealed class ReaderContext : Rill.Sources.ISourceReaderContext
+    {
+        public int IndexOfSubtask => 0;
+
+        public int NumberOfParallelSubtasks => 1;
+
+        public Rill.Tasks.IProcessingTimeService ProcessingTime => Rill.Tasks.SystemProcessingTimeService.Instance;
+
+        public void SendSplitRequest()
+        {
+        }
+    }
+
+    /// <summary>What the reader tells the source operator, in order: per-split outputs, their entries, releases, idleness.</summary>
+    private sealed class RecordingOutput : Rill.Sources.IReaderOutput<string>
+    {
+        public List<string> Events { get; } = [];
+
+        public void Collect(string record) => Events.Add($"main:{record}");
+
+        public void Collect(string record, long timestamp) => Events.Add($"main:{record}");
+
+        public Rill.Sources.IReaderOutput<string> CreateOutputForSplit(string splitId)
+        {
+            Events.Add($"create:{splitId}");
+            return new SplitOutput(this);
+        }
+
+        public void ReleaseOutputForSplit(string splitId) => Events.Add($"release:{splitId}");
+
+        public void MarkIdle() => Events.Add("idle");
+
+        private sealed class SplitOutput(RecordingOutput owner) : Rill.Sources.IReaderOutput<string>
+        {
+            public void Collect(string record) => owner.Events.Add($"collect:{record}");
+
+            public void Collect(string record, long timestamp) => owner.Events.Add($"collect:{record}");
+        }
+    }
+
+    /// <summary>
+    /// The coordinator side of an enumerator, driven by the test: CallAsync only records the call; <see cref="RunCallsAsync"/>
+    /// runs each on the thread pool and then its handler, one call at a time, as the JobMaster runs handlers on its main thread.
+    /// </summary>
+    private sealed class ManualEnumeratorContext(int parallelism) : Rill.Sources.ISplitEnumeratorContext<RedisStreamSplit>
+    {
+        public List<Func<Task>> Calls { get; } = [];
+
+        public List<(int Subtask, RedisStreamSplit Split)> Assigned { get; } = [];
+
+        public List<int> NoMoreSplits { get; } = [];
+
+        public int CurrentParallelism => parallelism;
+
+        public void AssignSplit(RedisStreamSplit split, int subtask) => Assigned.Add((subtask, split));
+
+        public void SignalNoMoreSplits(int subtask) => NoMoreSplits.Add(subtask);
+
+        public void CallAsync<TResult>(Func<TResult> callable, Action<TResult?, Exception?> handler, TimeSpan initialDelay, TimeSpan period) =>
+            Calls.Add(async () =>
+            {
+                TResult? result = default;
+                Exception? error = null;
+                try
+                {
+                    result = await Task.Run(callable);
+                }
+                catch (Exception e)
+                {
+                    error = e;
+                }
+
+                handler(result, error);
+            });
+
+        public async Task RunCallsAsync()
+        {
+            var calls = Calls.ToList();
+            Calls.Clear();
+            foreach (var call in calls)
+            {
+                await call();
+            }
         }
     }
 
