@@ -55,7 +55,8 @@ public sealed class ExactlyOnceRecoveryTests : IDisposable
         var committed = Directory.EnumerateFiles(output).Where(f => !Path.GetFileName(f).StartsWith('.')).SelectMany(File.ReadLines).Order(StringComparer.Ordinal);
         Assert.Equal(expected, committed);
         // The job finished: its checkpoints are no longer needed (they are removed right after the result is set).
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        // Generous: a loaded 2-core machine can be slow to get to it, and the assertion is that it happens at all.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         while (Directory.EnumerateDirectories(Path.Combine(_root, "checkpoints"), "chk-*", SearchOption.AllDirectories).Any())
         {
             Assert.True(DateTime.UtcNow < deadline, "The finished job's checkpoints were not removed.");
