@@ -14,11 +14,20 @@ internal sealed class GeneratedFiles : IDisposable
 
     public GeneratedFiles(string manifestPath, KubernetesGenerationOptions? options = null)
     {
-        Manifest = AspireManifestReader.Read(manifestPath);
-        Options = options ?? new KubernetesGenerationOptions();
-        KustomizeBaseWriter.Write(KustomizeBaseGenerator.Generate(Manifest, Options), Directory);
-        Files = System.IO.Directory.GetFiles(Directory, "*.yaml").Where(file => Path.GetFileName(file) != KustomizeBase.KustomizationFileName).Order(StringComparer.Ordinal).ToList();
-        Objects = Files.Select(file => (IKubernetesObject<V1ObjectMeta>)Assert.Single(KubernetesYaml.LoadAllFromString(File.ReadAllText(file), strict: true))).ToList();
+        try
+        {
+            Manifest = AspireManifestReader.Read(manifestPath);
+            Options = options ?? new KubernetesGenerationOptions();
+            KustomizeBaseWriter.Write(KustomizeBaseGenerator.Generate(Manifest, Options), Directory);
+            Files = System.IO.Directory.GetFiles(Directory, "*.yaml").Where(file => Path.GetFileName(file) != KustomizeBase.KustomizationFileName).Order(StringComparer.Ordinal).ToList();
+            Objects = Files.Select(file => (IKubernetesObject<V1ObjectMeta>)Assert.Single(KubernetesYaml.LoadAllFromString(File.ReadAllText(file), strict: true))).ToList();
+        }
+        catch
+        {
+            // A failing generation fails the test; its directory must not outlive it.
+            _directory.Dispose();
+            throw;
+        }
     }
 
     public static GeneratedFiles From(string source, KubernetesGenerationOptions? options = null) => new(ManifestSources.PathOf(source), options);
