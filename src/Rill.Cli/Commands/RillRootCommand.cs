@@ -5,7 +5,7 @@ namespace Rill.Cli.Commands;
 /// <summary>The <c>rill</c> command and its subcommands: cluster processes first, then the client commands.</summary>
 internal static class RillRootCommand
 {
-    public static RootCommand Create() => new("Rill: run a session cluster (jobmanager, taskmanager) and submit, inspect, savepoint, stop and cancel jobs on it.")
+    public static RootCommand Create() => new("Rill: run a session cluster (jobmanager, taskmanager), submit, inspect, savepoint, stop and cancel jobs on it, and generate Kubernetes manifests (k8s generate).")
     {
         JobManagerCommand.Create(),
         TaskManagerCommand.Create(),
@@ -16,5 +16,6 @@ internal static class RillRootCommand
         SavepointCommand.Create(),
         StopCommand.Create(),
         TaskManagersCommand.Create(),
+        KubernetesCommand.Create(),
     };
 }
