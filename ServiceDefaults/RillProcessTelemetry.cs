@@ -21,10 +21,16 @@ public sealed class RillProcessTelemetry : IDisposable
     private readonly IDisposable _hooks;
     private int _disposed;
 
-    private RillProcessTelemetry(IHost? host)
+    private RillProcessTelemetry(IHost? host, bool hookServers = true)
     {
         _host = host;
         var logs = host?.Services.GetRequiredService<ILoggerFactory>();
+        if (!hookServers)
+        {
+            _hooks = new Unhooked();
+            return;
+        }
+
         _hooks = RillServerHooks.ConfigureServices(services =>
         {
             services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [HealthEndpoints.LiveTag]);
@@ -42,6 +48,12 @@ public sealed class RillProcessTelemetry : IDisposable
     public MeterProvider? MeterProvider => _host?.Services.GetService<MeterProvider>();
 
     public TracerProvider? TracerProvider => _host?.Services.GetService<TracerProvider>();
+
+    /// <summary>
+    /// For a program that a session cluster plans in a collectible load context (<c>rill run</c>): the cluster process
+    /// has its own telemetry, and hooking its servers from code it will unload would keep that code alive.
+    /// </summary>
+    internal static RillProcessTelemetry Inert() => new(null, hookServers: false);
 
     internal static RillProcessTelemetry Start(IConfiguration configuration)
     {
@@ -62,6 +74,14 @@ public sealed class RillProcessTelemetry : IDisposable
         _ = host.Services.GetRequiredService<MeterProvider>();
         _ = host.Services.GetRequiredService<TracerProvider>();
         return new RillProcessTelemetry(host);
+    }
+
+    private sealed class Unhooked : IDisposable
+    {
+        public void Dispose()
+        {
+            // Nothing was hooked.
+        }
     }
 
     public void Dispose()
