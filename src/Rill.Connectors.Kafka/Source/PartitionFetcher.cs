@@ -207,12 +207,7 @@ internal sealed class PartitionFetcher : IDisposable
     private void Publish(CancellationToken stop)
     {
         // Publish runs once per batch or empty poll: the place to refresh the gauge without touching the per-record path.
-        if (Environment.TickCount64 >= _nextPendingRecordsAt)
-        {
-            _nextPendingRecordsAt = Environment.TickCount64 + (long)PendingRecordsInterval.TotalMilliseconds;
-            UpdatePendingRecords();
-        }
-
+        RefreshPendingRecordsIfDue();
         if (_records.Count == 0 && _finished.Count == 0)
         {
             return;
@@ -221,9 +216,28 @@ internal sealed class PartitionFetcher : IDisposable
         var batch = new FetchedBatch(_records, _finished);
         _records = new List<ConsumeResult<byte[]?, byte[]?>>(MaxBatch);
         _finished = [];
-        if (!_batches.Writer.TryWrite(batch))
+        while (!_batches.Writer.TryWrite(batch))
         {
-            _batches.Writer.WriteAsync(batch, stop).AsTask().GetAwaiter().GetResult();
+            var writable = _batches.Writer.WaitToWriteAsync(stop).AsTask();
+            // Backpressured: the reader is behind and the lag grows now, so the gauge stays fresh while the fetcher waits.
+            while (!((IAsyncResult)writable).AsyncWaitHandle.WaitOne(PendingRecordsInterval))
+            {
+                RefreshPendingRecordsIfDue();
+            }
+
+            if (!writable.GetAwaiter().GetResult())
+            {
+                throw new InvalidOperationException("The batch queue was completed while its only writer, the fetch thread, was writing.");
+            }
+        }
+    }
+
+    private void RefreshPendingRecordsIfDue()
+    {
+        if (Environment.TickCount64 >= _nextPendingRecordsAt)
+        {
+            _nextPendingRecordsAt = Environment.TickCount64 + (long)PendingRecordsInterval.TotalMilliseconds;
+            UpdatePendingRecords();
         }
     }
 
