@@ -314,13 +314,16 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
             execution.EndTime = DateTimeOffset.UtcNow;
         }
 
-        if (state is ExecutionState.Failed or ExecutionState.Canceled)
+        if (_deployingSince is not null)
         {
-            EndDeploymentSpan($"{execution.Vertex.Name} {state.ToString().ToUpperInvariant()} before every subtask ran: {failure?.Message}");
-        }
-        else if (_graph.CurrentExecutions.All(e => e.State is ExecutionState.Running or ExecutionState.Finished))
-        {
-            EndDeploymentSpan(null);
+            if (state is ExecutionState.Failed or ExecutionState.Canceled)
+            {
+                EndDeploymentSpan($"{execution.Vertex.Name} {state.ToString().ToUpperInvariant()} before every subtask ran: {failure?.Message}");
+            }
+            else if (_graph.CurrentExecutions.All(e => e.State is ExecutionState.Running or ExecutionState.Finished))
+            {
+                EndDeploymentSpan(null);
+            }
         }
 
         switch (state)
