@@ -9,6 +9,7 @@ public static class Program
     public static Task<int> Main(string[] args) =>
         CommandLine.RunAsync(ClickCountsOptions.Usage, async () =>
         {
+            Rill.ServiceDefaults.RillServiceDefaults.Use(); // OpenTelemetry (with OTEL_EXPORTER_OTLP_ENDPOINT) and the probes' checks
             var options = ClickCountsOptions.Parse(args);
             if (options.ShowHelp)
             {

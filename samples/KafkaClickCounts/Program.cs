@@ -11,6 +11,7 @@ public static class Program
     public static Task<int> Main(string[] args) =>
         CommandLine.RunAsync(KafkaClickCountsOptions.Usage, async () =>
         {
+            Rill.ServiceDefaults.RillServiceDefaults.Use(); // OpenTelemetry (with OTEL_EXPORTER_OTLP_ENDPOINT) and the probes' checks
             // Configuration keys as .NET spells them in environment variables ("ConnectionStrings:kafka" → ConnectionStrings__kafka).
             var options = KafkaClickCountsOptions.Parse(args, key => Environment.GetEnvironmentVariable(key.Replace(":", "__", StringComparison.Ordinal)));
             if (options.ShowHelp)

@@ -48,9 +48,12 @@ internal sealed partial class ClusterHarness : IAsyncDisposable
 
     public string PathOf(string name) => Path.Combine(Root, name);
 
-    public ClusterProcess Start(string name, string program, params string[] args)
+    public ClusterProcess Start(string name, string program, params string[] args) => StartWithEnvironment(name, program, null, args);
+
+    /// <summary>Starts a process with extra environment variables (what an orchestrator sets, e.g. ASPNETCORE_ENVIRONMENT).</summary>
+    public ClusterProcess StartWithEnvironment(string name, string program, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        var process = ClusterProcess.Start(name, program, args, Logs, Temp, _clock);
+        var process = ClusterProcess.Start(name, program, args, Logs, Temp, _clock, environment);
         _processes.Add(process);
         Note($"started {name} (pid {process.Id}): {process.CommandLine}");
         return process;

@@ -27,7 +27,8 @@ internal sealed class ClusterProcess : IDisposable
     private readonly Stopwatch _clock;
     private long _exitedAtMs = -1;
 
-    private ClusterProcess(string name, string program, IReadOnlyList<string> args, string logDirectory, string tempDirectory, Stopwatch clock)
+    private ClusterProcess(string name, string program, IReadOnlyList<string> args, string logDirectory, string tempDirectory, Stopwatch clock,
+        IReadOnlyDictionary<string, string>? environment)
     {
         Name = name;
         _clock = clock;
@@ -57,6 +58,11 @@ internal sealed class ClusterProcess : IDisposable
 
         // Whatever the processes keep in the temp directory (uploads, downloaded applications) goes with the test.
         startInfo.Environment["TMPDIR"] = tempDirectory;
+        foreach (var (variable, value) in environment ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[variable] = value;
+        }
+
         _process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
         _process.Exited += (_, _) => Interlocked.CompareExchange(ref _exitedAtMs, _clock.ElapsedMilliseconds, -1);
         if (!_process.Start())
@@ -100,8 +106,10 @@ internal sealed class ClusterProcess : IDisposable
     /// <summary>Set when the test sent SIGKILL itself, so diagnostics do not mistake it for a crash.</summary>
     public bool KilledByTest { get; private set; }
 
-    public static ClusterProcess Start(string name, string program, IReadOnlyList<string> args, string logDirectory, string tempDirectory, Stopwatch clock) =>
-        new(name, program, args, logDirectory, tempDirectory, clock);
+    /// <param name="environment">Variables set for this process on top of the test host's (less its RILL_ ones).</param>
+    public static ClusterProcess Start(string name, string program, IReadOnlyList<string> args, string logDirectory, string tempDirectory, Stopwatch clock,
+        IReadOnlyDictionary<string, string>? environment = null) =>
+        new(name, program, args, logDirectory, tempDirectory, clock, environment);
 
     public string StandardError => ReadShared(StandardErrorPath);
 

@@ -30,6 +30,8 @@ internal sealed class KafkaSourceReader<T>(ISourceReaderContext context, KafkaSo
     public void Start()
     {
         _fetcher = new PartitionFetcher(settings.ConsumerConfig(_clientId), $"subtask {context.IndexOfSubtask}, {settings.Describe()}");
+        var fetcher = _fetcher;
+        context.MetricGroup.SetPendingRecordsGauge(() => fetcher.PendingRecords);
         if (settings.DeadLetterTopic is { } topic)
         {
             _deadLetters = new DeadLetterWriter(settings, topic, _clientId + "-dead-letters");

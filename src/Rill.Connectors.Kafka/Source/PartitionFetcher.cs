@@ -31,10 +31,16 @@ internal sealed class PartitionFetcher : IDisposable
     private readonly string _description;
     // Fetch thread only: the assigned partitions and where each stops (null: never).
     private readonly Dictionary<TopicPartition, long?> _stops = [];
+    // Fetch thread only: where each assigned partition started, its position until the first record is consumed.
+    private readonly Dictionary<TopicPartition, long> _starts = [];
     private List<ConsumeResult<byte[]?, byte[]?>> _records = new(MaxBatch);
     private List<string> _finished = [];
     private volatile Exception? _error;
     private int _failedCommits;
+    // FLIP-33's pendingRecords, refreshed by the fetch thread at most once per interval (never per record): -1 until known.
+    private static readonly TimeSpan PendingRecordsInterval = TimeSpan.FromSeconds(1);
+    private long _pendingRecords = -1;
+    private long _nextPendingRecordsAt;
 
     public PartitionFetcher(ConsumerConfig config, string description)
     {
@@ -50,6 +56,9 @@ internal sealed class PartitionFetcher : IDisposable
     public Exception? Error => _error;
 
     public int FailedCommits => Volatile.Read(ref _failedCommits);
+
+    /// <summary>Records behind the assigned partitions' high watermarks (last known); -1 while not known. Any thread.</summary>
+    public long PendingRecords => Volatile.Read(ref _pendingRecords);
 
     public void Add(IReadOnlyList<KafkaPartitionSplit> splits) => Post(() => Assign(splits));
 
@@ -101,6 +110,7 @@ internal sealed class PartitionFetcher : IDisposable
             }
 
             _stops[partition] = split.StoppingOffset;
+            _starts[partition] = split.StartingOffset;
             assign.Add(new TopicPartitionOffset(partition, split.StartingOffset));
         }
 
@@ -190,11 +200,14 @@ internal sealed class PartitionFetcher : IDisposable
     {
         _consumer.IncrementalUnassign([partition]);
         _stops.Remove(partition);
+        _starts.Remove(partition);
         _finished.Add($"{partition.Topic}-{partition.Partition.Value}");
     }
 
     private void Publish(CancellationToken stop)
     {
+        // Publish runs once per batch or empty poll: the place to refresh the gauge without touching the per-record path.
+        RefreshPendingRecordsIfDue();
         if (_records.Count == 0 && _finished.Count == 0)
         {
             return;
@@ -203,10 +216,61 @@ internal sealed class PartitionFetcher : IDisposable
         var batch = new FetchedBatch(_records, _finished);
         _records = new List<ConsumeResult<byte[]?, byte[]?>>(MaxBatch);
         _finished = [];
-        if (!_batches.Writer.TryWrite(batch))
+        while (!_batches.Writer.TryWrite(batch))
         {
-            _batches.Writer.WriteAsync(batch, stop).AsTask().GetAwaiter().GetResult();
+            var writable = _batches.Writer.WaitToWriteAsync(stop).AsTask();
+            // Backpressured: the reader is behind and the lag grows now, so the gauge stays fresh while the fetcher waits.
+            while (!((IAsyncResult)writable).AsyncWaitHandle.WaitOne(PendingRecordsInterval))
+            {
+                RefreshPendingRecordsIfDue();
+            }
+
+            if (!writable.GetAwaiter().GetResult())
+            {
+                throw new InvalidOperationException("The batch queue was completed while its only writer, the fetch thread, was writing.");
+            }
         }
+    }
+
+    private void RefreshPendingRecordsIfDue()
+    {
+        if (Environment.TickCount64 >= _nextPendingRecordsAt)
+        {
+            _nextPendingRecordsAt = Environment.TickCount64 + (long)PendingRecordsInterval.TotalMilliseconds;
+            UpdatePendingRecords();
+        }
+    }
+
+    /// <summary>
+    /// The high watermark librdkafka cached from its last fetch response minus the consumer's position (before the first
+    /// record: the split's starting offset), summed over the assigned partitions: local reads, no broker round trip. A
+    /// partition whose high watermark is not known yet (no fetch response so far) leaves the sum unknown rather than
+    /// reporting too little.
+    /// </summary>
+    private void UpdatePendingRecords()
+    {
+        if (_stops.Count == 0)
+        {
+            Volatile.Write(ref _pendingRecords, 0);
+            return;
+        }
+
+        var pending = 0L;
+        foreach (var partition in _stops.Keys)
+        {
+            var high = _consumer.GetWatermarkOffsets(partition).High;
+            var consumed = _consumer.Position(partition);
+            var position = consumed.IsSpecial ? new Offset(_starts[partition]) : consumed;
+            if (high.IsSpecial || position.IsSpecial)
+            {
+                Volatile.Write(ref _pendingRecords, -1);
+                return;
+            }
+
+            pending += Math.Max(0, high.Value - position.Value);
+        }
+
+        Volatile.Write(ref _pendingRecords, pending);
     }
 
     private void RunCommits()

@@ -11,7 +11,7 @@ namespace Rill.Api;
 public sealed record DeploymentOptions
 {
     /// <summary>The option names <see cref="Read"/> understands, for programs that reject unknown options.</summary>
-    public static readonly string[] Keys = ["cluster", "cluster-id", "role", "jobmanager", "slots", "bind-address", "advertised-address", "auth-token", "heartbeat-timeout", "restart-strategy", "from-savepoint", "allow-non-restored-state", "state-backend", "scheduler-mode", "resource-stabilization-timeout", "min-rescale-interval"];
+    public static readonly string[] Keys = ["cluster", "cluster-id", "role", "jobmanager", "slots", "bind-address", "advertised-address", "auth-token", "heartbeat-timeout", "restart-strategy", "from-savepoint", "allow-non-restored-state", "state-backend", "scheduler-mode", "resource-stabilization-timeout", "min-rescale-interval", "health-port"];
 
     /// <summary>HA services URL (<c>redis://host:port</c>): the processes elect a JobManager leader among themselves.</summary>
     public string? Cluster { get; init; }
@@ -60,6 +60,12 @@ public sealed record DeploymentOptions
     /// <summary>The job's keyed state backend (<c>heap</c> or <c>rocksdb</c>) unless the program sets one.</summary>
     public string? StateBackend { get; init; }
 
+    /// <summary>
+    /// A port serving only <c>/health</c> and <c>/alive</c> over HTTP/1.1 (on the bind address), for probes of processes
+    /// without a REST server (TaskManagers); the JobManager's REST port serves them too.
+    /// </summary>
+    public int? HealthPort { get; init; }
+
     public bool IsDistributed => Cluster is not null || Role is not null;
 
     public static DeploymentOptions FromEnvironmentVariables() => Parse(key => Environment.GetEnvironmentVariable("RILL_" + key.ToUpperInvariant().Replace('-', '_')), new DeploymentOptions());
@@ -96,6 +102,7 @@ public sealed record DeploymentOptions
             ResourceStabilizationTimeout = get("resource-stabilization-timeout") is { } stabilization
                 ? ParseSeconds(stabilization, "resource-stabilization-timeout", allowZero: true) : defaults.ResourceStabilizationTimeout,
             MinRescaleInterval = get("min-rescale-interval") is { } interval ? ParseSeconds(interval, "min-rescale-interval", allowZero: true) : defaults.MinRescaleInterval,
+            HealthPort = get("health-port") is { } healthPort ? ParsePort(healthPort, "health-port") : defaults.HealthPort,
             AllowNonRestoredState = get("allow-non-restored-state") is { } allow ? string.Equals(allow, "true", StringComparison.OrdinalIgnoreCase) : defaults.AllowNonRestoredState,
         };
         if (options.RestartStrategy is { } restart
@@ -129,6 +136,11 @@ public sealed record DeploymentOptions
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var slots) && slots >= 0
             ? slots
             : throw new ArgumentException($"Option --slots needs a whole number of at least 0, got '{value}'.");
+
+    private static int ParsePort(string value, string key) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var port) && port is >= 0 and <= 65535
+            ? port
+            : throw new ArgumentException($"Option --{key} needs a port number from 0 to 65535 (0: any free port), got '{value}'.");
 
     private static TimeSpan ParseSeconds(string value, string key, bool allowZero = false) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && (seconds > 0 || (allowZero && seconds == 0))

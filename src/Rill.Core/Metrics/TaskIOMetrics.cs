@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Rill.Network;
 
 namespace Rill.Metrics;
 
@@ -19,14 +20,35 @@ public sealed class TaskIOMetrics
     public long RemoteBytesIn;
     public long IdleTicks;
 
+    /// <summary>The watermark the task's network input last passed on (Flink's currentInputWatermark); long.MinValue before the first.</summary>
+    public long CurrentInputWatermark = long.MinValue;
+
+    /// <summary>The watermark the task last sent downstream (Flink's currentOutputWatermark); long.MinValue before the first.</summary>
+    public long CurrentOutputWatermark = long.MinValue;
+
     private readonly long _startedAt = Stopwatch.GetTimestamp();
+
+    // The pools the task's writers block on when consumers are slow; their blocked time is the back-pressured time.
+    private BufferPool[] _producerPools = [];
 
     public TimeSpan IdleTime => Stopwatch.GetElapsedTime(0, Volatile.Read(ref IdleTicks));
 
     public TimeSpan Elapsed => Stopwatch.GetElapsedTime(_startedAt);
 
-    /// <summary>Back-pressured time is the producer pools' blocked time; set by the task from its writers.</summary>
-    public TimeSpan BackPressuredTime { get; set; }
+    /// <summary>Back-pressured time is the producer pools' blocked time, read live (also while the task runs).</summary>
+    public TimeSpan BackPressuredTime
+    {
+        get
+        {
+            var ticks = 0L;
+            foreach (var pool in Volatile.Read(ref _producerPools))
+            {
+                ticks += pool.BackPressuredTime.Ticks;
+            }
+
+            return TimeSpan.FromTicks(ticks);
+        }
+    }
 
     public TimeSpan BusyTime
     {
@@ -36,6 +58,15 @@ public sealed class TaskIOMetrics
             return busy < TimeSpan.Zero ? TimeSpan.Zero : busy;
         }
     }
+
+    /// <summary>
+    /// FLIP-33's pendingRecords of the task's source reader, when it knows them (<see cref="SourceReaderMetricGroup"/>):
+    /// called off the task thread; negative means unknown.
+    /// </summary>
+    internal Func<long>? PendingRecords { get; set; }
+
+    /// <summary>Called once the task built its writers: from then on their pools' blocked time counts.</summary>
+    internal void TrackBackPressureOf(IEnumerable<BufferPool> pools) => Volatile.Write(ref _producerPools, pools.ToArray());
 
     public TaskIOMetricsSnapshot Snapshot() => new(
         Volatile.Read(ref RecordsIn), Volatile.Read(ref RecordsOut), Volatile.Read(ref BuffersIn), Volatile.Read(ref BuffersOut),

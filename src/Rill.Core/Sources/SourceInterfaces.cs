@@ -74,6 +74,9 @@ public interface ISourceReaderContext
 
     IProcessingTimeService ProcessingTime { get; }
 
+    /// <summary>Where the reader reports its own metrics (FLIP-33's pendingRecords); outside a task they go nowhere.</summary>
+    Metrics.SourceReaderMetricGroup MetricGroup => Metrics.SourceReaderMetricGroup.Unregistered;
+
     void SendSplitRequest();
 }
 

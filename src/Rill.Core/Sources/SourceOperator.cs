@@ -39,6 +39,8 @@ internal sealed class SourceOperator<T, TSplit> : StreamOperator<T>, ISourceOper
 
     IProcessingTimeService ISourceReaderContext.ProcessingTime => Context.ProcessingTime;
 
+    Metrics.SourceReaderMetricGroup ISourceReaderContext.MetricGroup => new(Context.Metrics);
+
     public void SendSplitRequest() => Context.SendToCoordinator(new RequestSplitEvent());
 
     /// <summary>The splits this subtask had (or, after a rescale, its share of all subtasks' splits) resume where they stopped.</summary>

@@ -19,7 +19,11 @@ internal sealed class RecordWriterOutput<T>(RecordWriter<T> writer, Metrics.Task
         // Side outputs reach a network edge through a SideOutputRouter, which calls Collect.
     }
 
-    public void EmitWatermark(Watermark watermark) => writer.BroadcastEvent(new WatermarkEvent(watermark));
+    public void EmitWatermark(Watermark watermark)
+    {
+        Volatile.Write(ref metrics.CurrentOutputWatermark, watermark.Timestamp);
+        writer.BroadcastEvent(new WatermarkEvent(watermark));
+    }
 
     public void EmitWatermarkStatus(bool idle) => writer.BroadcastEvent(new WatermarkStatusEvent(idle));
 

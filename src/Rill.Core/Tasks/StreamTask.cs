@@ -246,12 +246,15 @@ public sealed class StreamTask
     public void Invoke()
     {
         ThreadId = Environment.CurrentManagedThreadId;
+        // Reported until the task ends; the last counts are added then, so the meter's sums are exact.
+        using var reporting = TaskMetricsReporter.Register(Metrics, Info, _descriptor.Job.JobName);
         var token = _cancellation.Token;
         _bufferTimeoutMs = (long)_environment.Partitions.Config.BufferTimeout.TotalMilliseconds;
         var completed = false;
         try
         {
             BuildChain(token);
+            Metrics.TrackBackPressureOf(_partitions.Select(p => p.BufferPool));
             var restore = _descriptor.Restore;
             for (var i = _operators.Count - 1; i >= 0; i--)
             {
@@ -290,7 +293,6 @@ public sealed class StreamTask
         }
         finally
         {
-            Metrics.BackPressuredTime = TimeSpan.FromTicks(_partitions.Sum(p => p.BufferPool.BackPressuredTime.Ticks));
             Exception? closeFailure = null;
             foreach (var op in _operators)
             {

@@ -118,6 +118,12 @@ internal sealed class StreamTaskNetworkInput<T> : IStreamTaskInput
         }
     }
 
+    private void ForwardWatermark(long watermark)
+    {
+        Volatile.Write(ref _metrics.CurrentInputWatermark, watermark);
+        _head.ProcessWatermark(new Watermark(watermark));
+    }
+
     private void HandleEvent(StreamEvent streamEvent, int channel)
     {
         switch (streamEvent)
@@ -125,7 +131,7 @@ internal sealed class StreamTaskNetworkInput<T> : IStreamTaskInput
             case WatermarkEvent watermark:
                 if (_valve.InputWatermark(watermark.Watermark.Timestamp, channel) is { } advanced)
                 {
-                    _head.ProcessWatermark(new Watermark(advanced));
+                    ForwardWatermark(advanced);
                 }
 
                 break;
@@ -133,7 +139,7 @@ internal sealed class StreamTaskNetworkInput<T> : IStreamTaskInput
                 var (newWatermark, idle) = _valve.InputWatermarkStatus(status.Idle, channel);
                 if (newWatermark is { } w)
                 {
-                    _head.ProcessWatermark(new Watermark(w));
+                    ForwardWatermark(w);
                 }
 
                 if (idle is { } isIdle)
@@ -155,7 +161,7 @@ internal sealed class StreamTaskNetworkInput<T> : IStreamTaskInput
                 // A finished channel no longer holds event time back, even if no final watermark came through it.
                 if (_valve.ChannelFinished(channel) is { } afterFinish)
                 {
-                    _head.ProcessWatermark(new Watermark(afterFinish));
+                    ForwardWatermark(afterFinish);
                 }
 
                 break;

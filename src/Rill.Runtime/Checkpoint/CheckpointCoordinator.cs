@@ -38,6 +38,7 @@ internal sealed class CheckpointCoordinator : IDisposable
     private bool _disposed;
     private Task _finalizations = Task.CompletedTask;
     private long? _restoring;
+    private readonly CheckpointMetrics _metrics;
 
     public CheckpointCoordinator(JobGraph job, CheckpointConfig config, ICompletedCheckpointStore store, MainThreadExecutor main, ICheckpointCoordinatorHost host)
     {
@@ -46,6 +47,7 @@ internal sealed class CheckpointCoordinator : IDisposable
         _store = store;
         _main = main;
         _host = host;
+        _metrics = new CheckpointMetrics(job.JobId, job.JobName);
     }
 
     /// <summary>The newest completed checkpoint or savepoint (what a restart restores).</summary>
@@ -269,6 +271,7 @@ internal sealed class CheckpointCoordinator : IDisposable
         _latestCompleted = completed.Kind == CheckpointKind.Checkpoint ? entry : _latestCompleted;
         _latestSavepoint = completed.Kind.IsSavepoint() ? entry : _latestSavepoint;
         AddHistory(entry);
+        _metrics.Report(entry);
         foreach (var execution in _host.CurrentExecutions.Where(e => !e.State.IsTerminal()))
         {
             _host.NotifyCheckpointComplete(execution, completed.CheckpointId);
@@ -323,6 +326,7 @@ internal sealed class CheckpointCoordinator : IDisposable
         _failedCount++;
         _latestFailed = entry;
         AddHistory(entry);
+        _metrics.Report(entry);
         if (countsTowardsFailure && entry.Kind == CheckpointKind.Checkpoint && ++_consecutiveFailures > _config.TolerableFailedCheckpoints)
         {
             _consecutiveFailures = 0;
@@ -452,5 +456,6 @@ internal sealed class CheckpointCoordinator : IDisposable
     {
         _disposed = true;
         StopPeriodicScheduling();
+        _metrics.Dispose();
     }
 }

@@ -36,6 +36,22 @@ public sealed class Dispatcher : IDispatcherGateway, IAsyncDisposable
     /// <summary>Starts a job; a savepoint it cannot start from is refused here, with the reason (<see cref="Checkpointing.CheckpointException"/>).</summary>
     public async Task<Guid> SubmitJobAsync(JobGraph job)
     {
+        using var span = Metrics.RillTelemetry.ActivitySource.StartActivity("submit job");
+        span?.SetTag(Metrics.MetricTags.JobId, JobIds.Format(job.JobId));
+        span?.SetTag(Metrics.MetricTags.JobName, job.JobName);
+        try
+        {
+            return await SubmitCheckedJobAsync(job, span?.Context ?? default).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.Message);
+            throw;
+        }
+    }
+
+    private async Task<Guid> SubmitCheckedJobAsync(JobGraph job, System.Diagnostics.ActivityContext span)
+    {
         if (job.Options.Reactive is not null && !job.Options.Checkpointing.IsEnabled)
         {
             throw new Checkpointing.CheckpointException(
@@ -48,17 +64,17 @@ public sealed class Dispatcher : IDispatcherGateway, IAsyncDisposable
             Checkpoint.StateAssignment.Assign(checkpoint, job, savepoint.AllowNonRestoredState);
         }
 
-        return await SubmitValidatedJobAsync(job).ConfigureAwait(false);
+        return await SubmitValidatedJobAsync(job, span).ConfigureAwait(false);
     }
 
-    private Task<Guid> SubmitValidatedJobAsync(JobGraph job) => _main.CallAsync(() =>
+    private Task<Guid> SubmitValidatedJobAsync(JobGraph job, System.Diagnostics.ActivityContext span) => _main.CallAsync(() =>
     {
         if (_jobs.ContainsKey(job.JobId))
         {
             throw new InvalidOperationException($"Job {JobIds.Format(job.JobId)} was already submitted.");
         }
 
-        var jobMaster = new JobMaster.JobMaster(job, _resourceManager, _restartStrategy(), _taskCancellationTimeout, _checkpointStore);
+        var jobMaster = new JobMaster.JobMaster(job, _resourceManager, _restartStrategy(), _taskCancellationTimeout, _checkpointStore, span);
         var entry = new JobEntry(job, jobMaster, DateTimeOffset.UtcNow);
         _jobs[job.JobId] = entry;
         _main.OnComplete(jobMaster.StartAsync(), error =>

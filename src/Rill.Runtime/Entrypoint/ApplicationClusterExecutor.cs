@@ -19,6 +19,9 @@ public sealed class ApplicationClusterExecutor(StreamExecutionEnvironment enviro
 {
     private readonly DeploymentOptions _options = environment.Deployment;
 
+    // What this process's /health reports (--health-port): each part it runs adds itself once it exists.
+    private readonly Observability.ProcessReadiness _readiness = new();
+
     /// <summary>
     /// The job's id in application mode: the same in every process (and after a JobManager failover), derived from the
     /// cluster id and job name, as Flink fixes the job id of an HA application.
@@ -29,6 +32,15 @@ public sealed class ApplicationClusterExecutor(StreamExecutionEnvironment enviro
     public async Task<JobExecutionResult> ExecuteAsync(StreamGraph streamGraph, CancellationToken cancellation)
     {
         var job = JobGraphGenerator.Create(streamGraph, ApplicationJobId(_options.ClusterId, streamGraph.JobName));
+        // Started first: /alive answers while the parts start, /health once they are ready.
+        await using var health = _options.HealthPort is { } healthPort
+            ? await Observability.HealthServer.StartAsync(BindAddress, healthPort, _readiness, cancellation).ConfigureAwait(false)
+            : null;
+        if (health is not null)
+        {
+            Console.Error.WriteLine($"Rill health endpoints at {health.Address} ({Observability.HealthEndpoints.HealthPath}, {Observability.HealthEndpoints.AlivePath})");
+        }
+
         if (_options.Cluster is { } cluster)
         {
             return ToExecutionResult(job, await RunWithLeaderElectionAsync(job, cluster, cancellation).ConfigureAwait(false));
@@ -44,6 +56,7 @@ public sealed class ApplicationClusterExecutor(StreamExecutionEnvironment enviro
     {
         await using var jobManager = new JobManagerRunner(JobManagerConfiguration(), JobManagerRunner.NewStaticFencingToken());
         await jobManager.StartAsync(cancellation).ConfigureAwait(false);
+        using var jobManagerReady = _readiness.Add("jobmanager", () => null);
         await using var taskManager = _options.Slots > 0 ? StartTaskManager(job, new RestLeaderRetrieval(jobManager.RestAddress, _options.AuthToken)) : null;
         if (taskManager is not null)
         {
@@ -87,6 +100,8 @@ public sealed class ApplicationClusterExecutor(StreamExecutionEnvironment enviro
         await using var contender = new JobManagerLeaderContender(services, configuration, SessionClusterEntrypoint.LeaderLease,
             (jobManager, token, termStop) => LeadAsync(services, jobManager, token, job, started, termStop));
         contender.Start();
+        // A standby is as ready as a leader: it runs its TaskManager (if any) and is there for a failover.
+        using var contending = _readiness.Add("leader election", () => null);
         Console.Error.WriteLine($"Rill application process {contender.ContenderId}: cluster '{_options.ClusterId}' at {cluster}, {_options.Slots} slots.");
 
         var pushed = taskManager?.WaitForJobEndAsync(job.JobId) ?? Task.Delay(Timeout.Infinite, cancellation).ContinueWith(_ => (JobResult)null!, TaskScheduler.Default);
@@ -152,7 +167,15 @@ public sealed class ApplicationClusterExecutor(StreamExecutionEnvironment enviro
         entry.Accumulators,
         entry.FailureMessage is null ? null : new Rpc.RemoteException(entry.FailureType ?? "Exception", entry.FailureMessage, entry.FailureMessage));
 
-    private TaskManagerRunner StartTaskManager(JobGraph job, ILeaderRetrieval retrieval) => new(
+    private TaskManagerRunner StartTaskManager(JobGraph job, ILeaderRetrieval retrieval)
+    {
+        var taskManager = CreateTaskManager(job, retrieval);
+        // Part of the process for as long as the process lives: the runner is disposed only on the way out.
+        _readiness.Add("taskmanager", () => taskManager.IsRegistered ? null : "not registered with a ResourceManager.");
+        return taskManager;
+    }
+
+    private TaskManagerRunner CreateTaskManager(JobGraph job, ILeaderRetrieval retrieval) => new(
         new TaskManagerConfiguration
         {
             NumberOfSlots = _options.Slots,

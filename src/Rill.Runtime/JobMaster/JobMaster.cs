@@ -43,9 +43,15 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
     // What the next deployment restores: the initial savepoint, then the latest completed checkpoint.
     private CompletedCheckpoint? _restoreFrom;
 
+    // Traces: deployments are children of the job's submission span; one is under way from Deploy until every subtask runs.
+    private readonly System.Diagnostics.ActivityContext _submission;
+    private DateTimeOffset? _deployingSince;
+
+    /// <param name="submission">The span of the job's submission, the parent of its deployment spans (default: none).</param>
     public JobMaster(JobGraph job, IResourceManagerGateway resourceManager, IRestartStrategy restartStrategy, TimeSpan cancellationTimeout,
-        ICompletedCheckpointStore? checkpointStore = null)
+        ICompletedCheckpointStore? checkpointStore = null, System.Diagnostics.ActivityContext submission = default)
     {
+        _submission = submission;
         _cancellationTimeout = cancellationTimeout;
         _job = job;
         _resourceManager = resourceManager;
@@ -224,6 +230,7 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
 
         _deployed = true;
         _status = JobStatus.Running;
+        _deployingSince = DateTimeOffset.UtcNow;
         // Place every subtask first: a consumer's descriptor says on which TaskManager each of its producers runs.
         foreach (var executionVertex in _job.Vertices.SelectMany(v => _graph.Vertices[v.Id]))
         {
@@ -307,6 +314,18 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
             execution.EndTime = DateTimeOffset.UtcNow;
         }
 
+        if (_deployingSince is not null)
+        {
+            if (state is ExecutionState.Failed or ExecutionState.Canceled)
+            {
+                EndDeploymentSpan($"{execution.Vertex.Name} {state.ToString().ToUpperInvariant()} before every subtask ran: {failure?.Message}");
+            }
+            else if (_graph.CurrentExecutions.All(e => e.State is ExecutionState.Running or ExecutionState.Finished))
+            {
+                EndDeploymentSpan(null);
+            }
+        }
+
         switch (state)
         {
             case ExecutionState.Finished:
@@ -319,6 +338,24 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
         }
 
         CheckAllTerminal();
+    }
+
+    /// <summary>Records the deployment under way (if any) as a span from <see cref="Deploy"/> until now.</summary>
+    private void EndDeploymentSpan(string? error)
+    {
+        if (_deployingSince is not { } since)
+        {
+            return;
+        }
+
+        _deployingSince = null;
+        Observability.RuntimeActivities.Record("deploy", since, _submission,
+        [
+            .. Observability.RuntimeActivities.JobTags(JobId, _job.JobName),
+            new("attempt", _graph.Attempt),
+            new("subtasks", _graph.CurrentExecutions.Count()),
+            new(Metrics.MetricTags.CheckpointId, _restoreFrom?.CheckpointId),
+        ], error);
     }
 
     private void OnTaskFailure(Execution execution, Exception failure)
@@ -502,6 +539,7 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
 
         _status = status;
         _endTime = DateTimeOffset.UtcNow;
+        EndDeploymentSpan($"The job ended ({status.ToString().ToUpperInvariant()}) before every subtask ran.");
         var discarded = Task.CompletedTask;
         if (_checkpoints is { } checkpoints)
         {

@@ -19,6 +19,11 @@ public sealed class ResourceManager : IResourceManagerGateway, IAsyncDisposable
     private readonly TimeSpan _heartbeatTimeout;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _monitor;
+    private readonly IDisposable _metrics;
+    // Copies of the slot counts for the meter's gauges, which must not wait for the main thread.
+    private int _slotsTotal;
+    private int _slotsAvailable;
+    private int _registeredTaskManagers;
 
     public ResourceManager(TimeSpan heartbeatInterval, TimeSpan heartbeatTimeout)
     {
@@ -26,6 +31,23 @@ public sealed class ResourceManager : IResourceManagerGateway, IAsyncDisposable
         _heartbeatInterval = heartbeatInterval;
         _heartbeatTimeout = heartbeatTimeout;
         _monitor = MonitorAsync();
+        _metrics = Observability.RuntimeMetrics.ResourceManagers.Add(this);
+    }
+
+    /// <summary>Flink's taskSlotsTotal: slots of every registered TaskManager (any thread).</summary>
+    internal int SlotsTotal => Volatile.Read(ref _slotsTotal);
+
+    /// <summary>Flink's taskSlotsAvailable: slots no job holds, leaving TaskManagers' not counted (any thread).</summary>
+    internal int SlotsAvailable => Volatile.Read(ref _slotsAvailable);
+
+    internal int RegisteredTaskManagers => Volatile.Read(ref _registeredTaskManagers);
+
+    /// <summary>Main thread, after every change of registrations or slot assignments.</summary>
+    private void PublishSlotCounts()
+    {
+        Volatile.Write(ref _slotsTotal, _taskManagers.Values.Sum(t => t.SlotJobs.Length));
+        Volatile.Write(ref _slotsAvailable, _taskManagers.Values.Where(t => !t.Leaving).Sum(t => t.SlotJobs.Count(j => j is null)));
+        Volatile.Write(ref _registeredTaskManagers, _taskManagers.Count);
     }
 
     /// <summary>
@@ -190,6 +212,7 @@ public sealed class ResourceManager : IResourceManagerGateway, IAsyncDisposable
         }
 
         taskManager.Leaving = true;
+        PublishSlotCounts();
         Console.Error.WriteLine($"ResourceManager: TaskManager {taskManagerId} asked to leave; its slots are no longer offered.");
         foreach (var jobId in taskManager.SlotJobs.OfType<Guid>().Distinct())
         {
@@ -217,10 +240,13 @@ public sealed class ResourceManager : IResourceManagerGateway, IAsyncDisposable
                     {
                         taskManager.SlotJobs[slotIndex] = null;
                         needs.Allocated--;
+                        PublishSlotCounts();
                     }
                 });
             }
         }
+
+        PublishSlotCounts();
     }
 
     /// <summary>Spreads a job over TaskManagers: the one with the most free slots first.</summary>
@@ -237,6 +263,7 @@ public sealed class ResourceManager : IResourceManagerGateway, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _metrics.Dispose();
         await _stop.CancelAsync().ConfigureAwait(false);
         await _monitor.ConfigureAwait(false);
         await _main.DisposeAsync().ConfigureAwait(false);

@@ -62,6 +62,9 @@ public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGa
         });
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
+        // A JobManager that answers is one that serves: with HA only the leader runs this server.
+        Observability.HealthEndpoints.AddChecks(builder.Services, "jobmanager",
+            () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy("The JobManager serves its REST API."));
         var loopbackOnly = IPAddress.IsLoopback(options.Address);
         if (loopbackOnly)
         {
@@ -82,7 +85,8 @@ public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGa
         {
             _app.Use(async (context, next) =>
             {
-                if (!HasToken(context.Request, token))
+                // Probes (kubelet, the Aspire host) carry no token, and the answers reveal nothing but up or ready.
+                if (!Observability.HealthEndpoints.IsProbe(context.Request.Path) && !HasToken(context.Request, token))
                 {
                     context.Response.Headers.WWWAuthenticate = "Bearer";
                     await Problem(StatusCodes.Status401Unauthorized, "A bearer token is required: send 'Authorization: Bearer <token>'.").ExecuteAsync(context).ConfigureAwait(false);
@@ -94,6 +98,7 @@ public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGa
         }
 
         _app.MapOpenApi();
+        Observability.HealthEndpoints.Map(_app);
         MapRoutes(_app);
         // Savepoints are the Dispatcher's own call, not yet one of its gateway's: a gateway without it gets 501s.
         CheckpointRoutes.Map(_app, dispatcher, dispatcher is Dispatcher.Dispatcher local ? local.TriggerSavepointAsync : null, _savepoints);

@@ -41,6 +41,7 @@ public sealed class RpcServer : IAsyncDisposable
             options.MaxReceiveMessageSize = 64 * 1024 * 1024;
         });
         addServices(builder.Services);
+        Observability.RillServerHooks.Apply(builder.Services);
         var app = builder.Build();
         mapServices(app);
         await app.StartAsync(cancellation).ConfigureAwait(false);

@@ -29,6 +29,7 @@ public sealed class TaskManagerRunner : IAsyncDisposable
     private RpcServer? _rpcServer;
     private Task? _connectionLoop;
     private volatile RemoteResourceManagerGateway? _leader;
+    private volatile bool _registered;
     private string? _lastFailure;
 
     /// <param name="resolveJobGraph">
@@ -47,6 +48,9 @@ public sealed class TaskManagerRunner : IAsyncDisposable
     internal RpcChannels Channels { get; } = new();
 
     internal RemoteResourceManagerGateway? CurrentLeader => _leader;
+
+    /// <summary>Registered with a ResourceManager now (what the TaskManager's readiness probe reports); any thread.</summary>
+    public bool IsRegistered => _registered;
 
     public string RpcAddress => _rpcServer?.Address ?? throw new InvalidOperationException("Not started.");
 
@@ -145,6 +149,7 @@ public sealed class TaskManagerRunner : IAsyncDisposable
         var lastHeartbeat = Environment.TickCount64;
         string? endReason = null;
         var watcher = WatchLeaderAsync(leader, session, () => Environment.TickCount64 - Volatile.Read(ref lastHeartbeat), reason => endReason = reason);
+        _registered = true;
         try
         {
             await foreach (var _ in resourceManager.ConnectAsync(TaskExecutor.TaskManagerId, session.Token).WithCancellation(session.Token).ConfigureAwait(false))
@@ -160,6 +165,7 @@ public sealed class TaskManagerRunner : IAsyncDisposable
         }
         finally
         {
+            _registered = false;
             await session.CancelAsync().ConfigureAwait(false);
             await watcher.ConfigureAwait(false);
         }

@@ -80,6 +80,11 @@ internal sealed class AdaptiveScheduler
             _rescales.Add(new RescaleEntry(now, cause ?? "resources changed", CurrentParallelism, parallelism, pause));
             Console.Error.WriteLine($"Job {Context.Job.JobName}: rescaled from {CurrentParallelism} to {parallelism} ({cause}), paused {pause} ms.");
             LastRescale = now;
+            var tags = Observability.RuntimeActivities.JobTags(Context.Job.JobId, Context.Job.JobName);
+            Observability.RuntimeMetrics.Rescales.Add(1, tags);
+            // From the moment processing paused (the stop-with-savepoint or the failure) to the new deployment.
+            Observability.RuntimeActivities.Record("rescale", PauseStartedAt ?? now, default,
+                [.. tags, new("from_parallelism", CurrentParallelism), new("to_parallelism", parallelism), new("cause", cause ?? "resources changed")]);
         }
 
         CurrentParallelism = parallelism;

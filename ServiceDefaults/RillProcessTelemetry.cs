@@ -1,0 +1,98 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Rill.Runtime.Observability;
+
+namespace Rill.ServiceDefaults;
+
+/// <summary>
+/// A Rill process's telemetry: the same OpenTelemetry setup as <see cref="Extensions.ConfigureOpenTelemetry"/>, built
+/// once for the whole process (Rill starts several Kestrel servers, each with its own services; the meter, tracer and
+/// logger providers must not exist once per server), and the hook that gives each of Rill's servers the "self" liveness
+/// check and, when exporting, the OpenTelemetry logger. Disposing flushes what is buffered and unhooks the servers.
+/// </summary>
+public sealed class RillProcessTelemetry : IDisposable
+{
+    private readonly IHost? _host;
+    private readonly IDisposable _hooks;
+    private int _disposed;
+
+    private RillProcessTelemetry(IHost? host, bool hookServers = true)
+    {
+        _host = host;
+        var logs = host?.Services.GetRequiredService<ILoggerFactory>();
+        if (!hookServers)
+        {
+            _hooks = new Unhooked();
+            return;
+        }
+
+        _hooks = RillServerHooks.ConfigureServices(services =>
+        {
+            services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [HealthEndpoints.LiveTag]);
+            if (logs is not null)
+            {
+                services.AddLogging(logging => logging.AddProvider(new ForwardingLoggerProvider(logs)));
+            }
+        });
+    }
+
+    /// <summary>True when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> was set: logs, metrics and traces go there.</summary>
+    public bool IsExporting => _host is not null;
+
+    /// <summary>The providers, for flushing (tests, a process about to exit); null when not exporting.</summary>
+    public MeterProvider? MeterProvider => _host?.Services.GetService<MeterProvider>();
+
+    public TracerProvider? TracerProvider => _host?.Services.GetService<TracerProvider>();
+
+    /// <summary>
+    /// For a program that a session cluster plans in a collectible load context (<c>rill run</c>): the cluster process
+    /// has its own telemetry, and hooking its servers from code it will unload would keep that code alive.
+    /// </summary>
+    internal static RillProcessTelemetry Inert() => new(null, hookServers: false);
+
+    internal static RillProcessTelemetry Start(IConfiguration configuration)
+    {
+        if (!OtlpExport.IsConfigured(configuration))
+        {
+            return new RillProcessTelemetry(null);
+        }
+
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ApplicationName = System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name ?? "rill",
+        });
+        builder.Configuration.AddConfiguration(configuration);
+        builder.ConfigureOpenTelemetry();
+        var host = builder.Build();
+        // The host is never started (its console lifetime would take SIGTERM, which a TaskManager handles itself, to
+        // leave its cluster): resolving the providers is what starts them listening, as OpenTelemetry's hosted service does.
+        _ = host.Services.GetRequiredService<MeterProvider>();
+        _ = host.Services.GetRequiredService<TracerProvider>();
+        return new RillProcessTelemetry(host);
+    }
+
+    private sealed class Unhooked : IDisposable
+    {
+        public void Dispose()
+        {
+            // Nothing was hooked.
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _hooks.Dispose();
+        // Disposing the providers exports what they still hold.
+        _host?.Dispose();
+    }
+}
