@@ -12,6 +12,8 @@ internal static class KafkaContainerBuilderExtensions
     private const int ClientPort = 9092;
     private const int InternalPort = 9093;
 
+    private const string DataPath = "/var/lib/kafka/data";
+
     public static IResourceBuilder<KafkaContainerResource> AddKafkaContainer(this IDistributedApplicationBuilder builder, string name,
         IReadOnlyList<(string Name, int Partitions)> topics)
     {
@@ -24,6 +26,9 @@ internal static class KafkaContainerBuilderExtensions
             .WithEndpoint(targetPort: ClientPort, scheme: "tcp", name: KafkaContainerResource.PrimaryEndpointName)
             .WithEndpoint(targetPort: InternalPort, scheme: "tcp", name: KafkaContainerResource.InternalEndpointName)
             .WithEnvironment(context => Configure(context, kafka))
+            // Durable log: a volume (a StatefulSet's volume claim when published), the log in a folder of it so the
+            // volume's lost+found does not confuse the broker.
+            .WithVolume($"{name}-data", DataPath)
             .WithHealthCheck(healthCheck);
     }
 
@@ -60,5 +65,6 @@ internal static class KafkaContainerBuilderExtensions
         environment["KAFKA_TRANSACTION_STATE_LOG_MIN_ISR"] = "1";
         environment["KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS"] = "0";
         environment["KAFKA_NUM_PARTITIONS"] = "4";
+        environment["KAFKA_LOG_DIRS"] = DataPath + "/logs";
     }
 }

@@ -45,7 +45,7 @@ internal static class RillTopology
         IResourceBuilder<IResourceWithConnectionString> kafka;
         if (settings.Infrastructure == InfrastructureFlavour.Containers)
         {
-            redis = builder.AddRedis("redis");
+            redis = builder.AddRedis("redis").WithDataVolume();
             kafka = builder.AddKafkaContainer("kafka", ClickTopics.All);
         }
         else
@@ -90,6 +90,10 @@ internal static class RillTopology
                 context.Args.Add(settings.SlotsPerTaskManager.ToString(CultureInfo.InvariantCulture));
                 AddJobArguments(context.Args, settings);
             })
+            // RILL_HEALTH_PORT: each replica serves /health (registered with the JobManager) and /alive on its own port.
+            .WithHttpEndpoint(targetPort: publish ? JobManagerHealth.PublishedTaskManagerPort : null, name: JobManagerHealth.TaskManagerEndpointName, env: "RILL_HEALTH_PORT")
+            .WithHttpHealthCheck(JobManagerHealth.Path, endpointName: JobManagerHealth.TaskManagerEndpointName)
+            .WithEndpointsInEnvironment(_ => false)
             .WaitFor(jobManager);
         ConfigureRillProcess(taskManagers, kafka, redis, checkpoints, authToken);
 

@@ -141,8 +141,9 @@ public sealed partial class CrossReferenceTests
             }
         }
 
-        // The job manager is probed on its REST binding; a task manager on its health binding (else http).
-        Assert.Equal("http", generated.Container("jobmanager").ReadinessProbe.HttpGet.Port.Value);
+        // The job manager is probed on its REST binding (named rest by the AppHost, http in the fixture); a task manager on
+        // its health binding (else http).
+        Assert.Contains(generated.Container("jobmanager").ReadinessProbe.HttpGet.Port.Value, new[] { "rest", "http" });
         Assert.Contains(generated.Container("taskmanager").ReadinessProbe.HttpGet.Port.Value, new[] { "health", "http" });
     }
 

@@ -39,7 +39,7 @@ public sealed class ManifestErrorTests
     [InlineData("""{"redis": {"type": "executable.v0", "command": "redis-server", "workingDirectory": "."}}""", "resource 'redis' is an executable (executable.v0)")]
     [InlineData("""{"api": {"type": "container.v0", "image": "api", "bindMounts": [{"source": "../data", "target": "/data", "readOnly": false}]}}""", "resource 'api' bind-mounts a directory")]
     [InlineData("""{"api": {"type": "container.v0", "image": "api", "bindings": {"grpc": {"scheme": "tcp", "protocol": "tcp"}}}}""", "binding 'grpc' has neither a targetPort nor a port")]
-    [InlineData("""{"api": {"type": "project.v0", "path": "Api.csproj", "args": ["--role", "taskmanager"]}}""", "resource 'api' is a Rill process but has no binding named 'health' or 'http'")]
+    [InlineData("""{"api": {"type": "project.v0", "path": "Api.csproj", "args": ["--role", "taskmanager"]}}""", "resource 'api' is a Rill process but has no binding named 'health', 'rest' or 'http'")]
     public void A_manifest_that_cannot_be_deployed_is_refused_with_the_resource_named(string resources, string expected)
     {
         var manifest = AspireManifestReader.Parse($$"""{"resources": {{resources}}}""", "test.json");

@@ -82,10 +82,24 @@ public sealed partial class ExpressionResolver(AspireManifest manifest, Kubernet
                     : new ResolvedValue([new LiteralPart(value)]);
             case ManifestResourceType.Value when (resource.Value ?? resource.ConnectionString) is { } text:
                 return Nested(resource, text, $"the value of '{resource.Name}'", expression, where);
+            case ManifestResourceType.AnnotatedString when resource.Value is { } annotated:
+                return ApplyFilter(resource, Nested(resource, annotated, $"the value of '{resource.Name}'", expression, where), expression, where);
             default:
                 throw Unresolvable(expression, where, $"resource '{resource.Name}' ({resource.TypeName}) has no value");
         }
     }
+
+    /// <summary>
+    /// <c>uri</c> escapes literal text for use inside a URI. A secret stays a reference (its value is only known in the
+    /// cluster): secrets used inside URIs must not need escaping, which holds for the passwords Aspire generates
+    /// (letters and digits).
+    /// </summary>
+    private static ResolvedValue ApplyFilter(ManifestResource resource, ResolvedValue value, string expression, string where) => resource.Filter switch
+    {
+        null => value,
+        "uri" => new ResolvedValue(value.Parts.Select(part => part is LiteralPart literal ? new LiteralPart(Uri.EscapeDataString(literal.Text)) : part).ToList()),
+        var filter => throw Unresolvable(expression, where, $"resource '{resource.Name}' has the filter '{filter}', which the generator does not know (it knows 'uri')"),
+    };
 
     private ResolvedValue ResolveBinding(ManifestResource resource, string bindingName, string property, string expression, string where)
     {

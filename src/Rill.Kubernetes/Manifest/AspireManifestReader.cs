@@ -87,7 +87,8 @@ public static class AspireManifestReader
             "executable.v0" => ManifestResourceType.Executable,
             "parameter.v0" => ManifestResourceType.Parameter,
             "value.v0" => ManifestResourceType.Value,
-            _ => throw new ManifestException($"resource '{name}' has type '{typeName}', which the Kubernetes generator does not know (it knows project.v0/v1, container.v0/v1, parameter.v0 and value.v0)."),
+            "annotated.string" => ManifestResourceType.AnnotatedString,
+            _ => throw new ManifestException($"resource '{name}' has type '{typeName}', which the Kubernetes generator does not know (it knows project.v0/v1, container.v0/v1, parameter.v0, value.v0 and annotated.string)."),
         };
 
         return new ManifestResource
@@ -105,6 +106,7 @@ public static class AspireManifestReader
             BindMountCount = element.TryGetProperty("bindMounts", out var bindMounts) && bindMounts.ValueKind == JsonValueKind.Array ? bindMounts.GetArrayLength() : 0,
             ConnectionString = OptionalString(element, "connectionString", name),
             Value = OptionalString(element, "value", name),
+            Filter = OptionalString(element, "filter", name),
             Input = type == ManifestResourceType.Parameter ? ReadParameterInput(element, name) : null,
         };
     }

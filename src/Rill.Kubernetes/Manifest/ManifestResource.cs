@@ -38,6 +38,9 @@ public sealed record ManifestResource
     /// <summary>A parameter's or value's <c>value</c> field.</summary>
     public string? Value { get; init; }
 
+    /// <summary>The filter of an <c>annotated.string</c> (e.g. <c>uri</c>).</summary>
+    public string? Filter { get; init; }
+
     /// <summary>A parameter's input (secret or not, default); null for other resources.</summary>
     public ManifestParameterInput? Input { get; init; }
 

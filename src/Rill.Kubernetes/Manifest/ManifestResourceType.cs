@@ -17,4 +17,10 @@ public enum ManifestResourceType
 
     /// <summary><c>value.v0</c>: a named value, usually a connection string made of other resources' expressions.</summary>
     Value,
+
+    /// <summary>
+    /// <c>annotated.string</c>: another value with a filter applied where it is used (Aspire 13 writes one for a password
+    /// inside a URI, with <c>"filter": "uri"</c>).
+    /// </summary>
+    AnnotatedString,
 }
