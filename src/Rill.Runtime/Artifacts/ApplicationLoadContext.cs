@@ -40,7 +40,13 @@ public sealed class ApplicationLoadContext : AssemblyLoadContext
             return shared;
         }
 
-        if (name.StartsWith("Rill.", StringComparison.OrdinalIgnoreCase))
+        // Rill's libraries, and the framework abstractions Rill's own signatures use (dependency injection, configuration,
+        // logging, hosting, ASP.NET Core), are the cluster's even before it loaded them: an application that brings its own
+        // copy of Microsoft.Extensions.* (through OpenTelemetry, say) would otherwise call into Rill with types of another
+        // assembly and find no such method.
+        if (name.StartsWith("Rill.", StringComparison.OrdinalIgnoreCase)
+            || name.StartsWith("Microsoft.Extensions.", StringComparison.OrdinalIgnoreCase)
+            || name.StartsWith("Microsoft.AspNetCore.", StringComparison.OrdinalIgnoreCase))
         {
             try
             {
@@ -48,7 +54,7 @@ public sealed class ApplicationLoadContext : AssemblyLoadContext
             }
             catch (FileNotFoundException)
             {
-                // A Rill library that the cluster does not ship (a connector, say): the application's copy is the only one.
+                // Not the cluster's (a connector, a package the cluster does not use): the application's copy is the only one.
             }
         }
 
