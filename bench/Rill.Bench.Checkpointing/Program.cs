@@ -3,30 +3,10 @@ using System.Globalization;
 using Rill.Bench.Checkpointing;
 
 // Checkpointing and reactive-mode benches (heap state backend, embedded mini cluster). See bench/README.md.
-CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-
-BenchOptions options;
-try
+if (Rill.Bench.Shared.BenchStart.Begin(args, BenchOptions.Parse, o => o.Help, BenchOptions.Usage, out var options) is { } exit)
 {
-    options = BenchOptions.Parse(args);
+    return exit;
 }
-catch (ArgumentException e)
-{
-    Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine(BenchOptions.Usage);
-    return 2;
-}
-
-if (options.Help)
-{
-    Console.WriteLine(BenchOptions.Usage);
-    return 0;
-}
-
-#if DEBUG
-Console.Error.WriteLine("WARNING: Debug build. Numbers are meaningless; run with -c Release.");
-#endif
 
 var log = SchedulerLog.Install(options.Verbose);
 var total = Stopwatch.StartNew();

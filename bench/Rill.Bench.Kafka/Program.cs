@@ -7,30 +7,10 @@ using Rill.Bench.Kafka;
 
 // Kafka → keyed window count → Kafka through the development broker: Rill vs Streamiz.Kafka.Net, plus the raw
 // consume ceiling. See bench/README.md.
-CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-
-BenchOptions options;
-try
+if (Rill.Bench.Shared.BenchStart.Begin(args, BenchOptions.Parse, o => o.Help, BenchOptions.Usage, out var options) is { } exit)
 {
-    options = BenchOptions.Parse(args);
+    return exit;
 }
-catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
-{
-    Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine(BenchOptions.Usage);
-    return 2;
-}
-
-if (options.Help)
-{
-    Console.WriteLine(BenchOptions.Usage);
-    return 0;
-}
-
-#if DEBUG
-Console.Error.WriteLine("WARNING: Debug build. Numbers are meaningless; run with -c Release.");
-#endif
 
 // Ctrl+C and SIGTERM end the whole process through Environment.Exit, whose exit handlers kill the development
 // broker: .NET 10 has no default SIGTERM handler (the process would die without them), and Streamiz handles Ctrl+C

@@ -7,30 +7,10 @@ using Rill.Bench;
 
 // ClickCounts throughput: hand-written loops vs Rill (embedded, parallelism 1 and 2) vs Akka.Streams, over the same
 // pre-generated in-memory events, in one process. See bench/README.md.
-CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-
-BenchOptions options;
-try
+if (Rill.Bench.Shared.BenchStart.Begin(args, BenchOptions.Parse, o => o.Help, BenchOptions.Usage, out var options) is { } exit)
 {
-    options = BenchOptions.Parse(args);
+    return exit;
 }
-catch (ArgumentException e)
-{
-    Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine(BenchOptions.Usage);
-    return 2;
-}
-
-if (options.Help)
-{
-    Console.WriteLine(BenchOptions.Usage);
-    return 0;
-}
-
-#if DEBUG
-Console.Error.WriteLine("WARNING: Debug build. Numbers are meaningless; run with -c Release.");
-#endif
 
 var total = Stopwatch.StartNew();
 var loadAtStart = Rill.Bench.Shared.BenchStats.LoadAverage();
