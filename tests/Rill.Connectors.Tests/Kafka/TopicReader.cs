@@ -1,6 +1,6 @@
 using Confluent.Kafka;
 
-namespace Rill.Connectors.Tests.Kafka.Sink;
+namespace Rill.Connectors.Tests.Kafka;
 
 /// <summary>Reads a whole topic with an independent consumer (Assign from the beginning, no group rebalancing).</summary>
 internal static class TopicReader
@@ -9,9 +9,13 @@ internal static class TopicReader
     /// Every record of every partition, read until each partition reported its end (for read_committed: its last stable
     /// offset) and at least <paramref name="atLeast"/> records came, or 30 s passed.
     /// </summary>
-    public static List<ConsumeResult<string?, string?>> ReadAll(string bootstrap, string topic, int partitions, int atLeast = 0, IsolationLevel isolation = IsolationLevel.ReadUncommitted)
+    public static List<ConsumeResult<string?, string?>> ReadAll(string bootstrap, string topic, int partitions, int atLeast = 0, IsolationLevel isolation = IsolationLevel.ReadUncommitted) =>
+        ReadAll<string?>(bootstrap, topic, partitions, atLeast, isolation);
+
+    /// <summary>The same with values as <typeparamref name="TValue"/> (e.g. <c>byte[]</c> for bytes that are not UTF-8).</summary>
+    public static List<ConsumeResult<string?, TValue>> ReadAll<TValue>(string bootstrap, string topic, int partitions, int atLeast = 0, IsolationLevel isolation = IsolationLevel.ReadUncommitted)
     {
-        using var consumer = new ConsumerBuilder<string?, string?>(new ConsumerConfig
+        using var consumer = new ConsumerBuilder<string?, TValue>(new ConsumerConfig
         {
             BootstrapServers = bootstrap,
             GroupId = "rill-sink-tests-" + Guid.NewGuid().ToString("N")[..8],
@@ -20,7 +24,7 @@ internal static class TopicReader
             IsolationLevel = isolation,
         }).Build();
         consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
-        var results = new List<ConsumeResult<string?, string?>>();
+        var results = new List<ConsumeResult<string?, TValue>>();
         var atEnd = new HashSet<int>();
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while ((atEnd.Count < partitions || results.Count < atLeast) && DateTime.UtcNow < deadline)
