@@ -107,12 +107,11 @@ internal sealed class KafkaSourceReader<T>(ISourceReaderContext context, KafkaSo
                 break;
             }
 
-            foreach (var finished in _batch.FinishedSplits)
+            foreach (var partition in _batch.FinishedPartitions)
             {
-                var partition = _splits.Keys.First(p => $"{p.Topic}-{p.Partition.Value}" == finished);
-                _finishedOffsets[partition] = Math.Max(_splits[partition].Next, _splits[partition].Split.StoppingOffset ?? 0);
-                _splits.Remove(partition);
-                output.ReleaseOutputForSplit(finished);
+                _splits.Remove(partition, out var finished);
+                _finishedOffsets[partition] = Math.Max(finished!.Next, finished.Split.StoppingOffset ?? 0);
+                output.ReleaseOutputForSplit(finished.Split.SplitId);
             }
 
             _batch = null;

@@ -34,7 +34,7 @@ internal sealed class PartitionFetcher : IDisposable
     // Fetch thread only: where each assigned partition started, its position until the first record is consumed.
     private readonly Dictionary<TopicPartition, long> _starts = [];
     private List<ConsumeResult<byte[]?, byte[]?>> _records = new(MaxBatch);
-    private List<string> _finished = [];
+    private List<TopicPartition> _finished = [];
     private volatile Exception? _error;
     private int _failedCommits;
     // FLIP-33's pendingRecords, refreshed by the fetch thread at most once per interval (never per record): -1 until known.
@@ -97,7 +97,7 @@ internal sealed class PartitionFetcher : IDisposable
             var partition = new TopicPartition(split.Topic, split.Partition);
             if (split.IsFinished)
             {
-                _finished.Add(split.SplitId);
+                _finished.Add(partition);
                 continue;
             }
 
@@ -201,7 +201,7 @@ internal sealed class PartitionFetcher : IDisposable
         _consumer.IncrementalUnassign([partition]);
         _stops.Remove(partition);
         _starts.Remove(partition);
-        _finished.Add($"{partition.Topic}-{partition.Partition.Value}");
+        _finished.Add(partition);
     }
 
     private void Publish(CancellationToken stop)
