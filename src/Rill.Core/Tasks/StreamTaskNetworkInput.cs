@@ -155,11 +155,16 @@ internal sealed class StreamTaskNetworkInput<T> : IStreamTaskInput
                 MarkDataEnded(channel);
                 break;
             case EndOfPartitionEvent:
+                // End of data first: the upstream task finished its operators, so its data is complete. Without it the
+                // upstream stopped with a savepoint (Flink's stop without --drain) and its data goes on in the next run.
+                var drained = _dataEnded[channel];
                 MarkDataEnded(channel);
                 Barriers?.OnChannelFinished(channel);
                 Gate.MarkFinished(channel);
-                // A finished channel no longer holds event time back, even if no final watermark came through it.
-                if (_valve.ChannelFinished(channel) is { } afterFinish)
+                // A drained channel no longer holds event time back, even if no final watermark came through it. A stopped
+                // one keeps its watermark: releasing it would fire every open window with the counts so far, results the
+                // restored job computes again in full.
+                if (drained && _valve.ChannelFinished(channel) is { } afterFinish)
                 {
                     ForwardWatermark(afterFinish);
                 }
