@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using Rill.Runtime.Observability;
@@ -76,6 +77,26 @@ public sealed class RillProcessTelemetry : IDisposable
         return new RillProcessTelemetry(host);
     }
 
+    /// <summary>
+    /// How long the last export may take when the process ends. Disposing a provider waits for its exporter without a
+    /// limit, and an OTLP exporter retrying against a collector that is gone (Aspire sets
+    /// <c>OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY=in_memory</c>; its dashboard may be stopped or disabled) holds a leaving
+    /// TaskManager for tens of seconds, past the orchestrator's stop timeout: losing the last batch is the lesser harm.
+    /// </summary>
+    public static readonly TimeSpan ShutdownBudget = TimeSpan.FromSeconds(3);
+
+    /// <summary>Exports what the providers hold and shuts them down, all within <paramref name="budget"/>; afterwards disposing them waits for nothing.</summary>
+    private void ShutDownWithin(TimeSpan budget)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int Remaining() => (int)Math.Max(0, (budget - clock.Elapsed).TotalMilliseconds);
+        var services = _host!.Services;
+        // Traces and metrics first: the logs of their own shutdown, if any, still have a provider to go to.
+        services.GetService<TracerProvider>()?.Shutdown(Remaining());
+        services.GetService<MeterProvider>()?.Shutdown(Remaining());
+        services.GetService<LoggerProvider>()?.Shutdown(Remaining());
+    }
+
     private sealed class Unhooked : IDisposable
     {
         public void Dispose()
@@ -92,7 +113,10 @@ public sealed class RillProcessTelemetry : IDisposable
         }
 
         _hooks.Dispose();
-        // Disposing the providers exports what they still hold.
-        _host?.Dispose();
+        if (_host is not null)
+        {
+            ShutDownWithin(ShutdownBudget);
+            _host.Dispose();
+        }
     }
 }

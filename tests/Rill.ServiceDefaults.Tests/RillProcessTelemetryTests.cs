@@ -37,6 +37,35 @@ public sealed class RillProcessTelemetryTests
         Assert.Contains("/v1/traces", receiver.Paths);
     }
 
+    /// <summary>
+    /// A TaskManager leaving on SIGTERM exits through this disposal; a collector that accepts connections and never answers
+    /// (or one that is gone, with Aspire's in-memory retry) must not hold it past the orchestrator's stop timeout.
+    /// </summary>
+    [Fact]
+    public void Disposal_ends_within_the_shutdown_budget_when_the_collector_never_answers()
+    {
+        using var silent = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}",
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc",
+            ["OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY"] = "in_memory",
+        }).Build();
+        var telemetry = RillProcessTelemetry.Start(configuration);
+        TestCounter.Add(1);
+        using (RillTelemetry.ActivitySource.StartActivity("span for a silent collector"))
+        {
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        telemetry.Dispose();
+
+        // Without the budget each provider waits for its exporter's 10 s timeout (and retries).
+        Assert.True(clock.Elapsed < RillProcessTelemetry.ShutdownBudget + TimeSpan.FromSeconds(3),
+            $"Disposing took {clock.Elapsed.TotalSeconds:0.0} s with a silent collector; the budget is {RillProcessTelemetry.ShutdownBudget.TotalSeconds:0} s.");
+    }
+
     [Fact]
     public async Task Health_server_answers_alive_at_once_and_health_once_the_process_is_ready()
     {
