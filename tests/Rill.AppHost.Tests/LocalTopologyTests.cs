@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace Rill.AppHost.Tests;
@@ -10,28 +12,33 @@ namespace Rill.AppHost.Tests;
 /// <summary>
 /// The whole topology in the <c>local</c> flavour (redis-server from PATH, the development broker), as a developer starts it
 /// with F5 but without the dashboard: every resource becomes healthy, and clickgen's clicks come out of the job as 5 s window
-/// counts that agree with the clicks topic, read here as the oracle. The test produces nothing itself.
+/// counts, in the output topic and in Redis, that agree with the clicks topic, read here as the oracle. Then one task manager
+/// replica is stopped as the dashboard's Stop button does: the reactive job rescales onto the slots left and its later windows
+/// are still right. The test produces nothing itself.
 /// </summary>
 [Collection(AppHostCollection.Name)]
 public sealed class LocalTopologyTests(ITestOutputHelper output)
 {
     private const long WindowMs = 5_000;
     private const int TaskManagers = 2;
+    private const int SlotsPerTaskManager = 2;
 
     /// <summary>
-    /// Start (about 25 s, 10 of them reactive mode's resource stabilization) and two windows closing (the first ones close
-    /// at once from the backlog): about 45 s here, with room for a loaded CI machine.
+    /// Start (about 25 s, 10 of them reactive mode's resource stabilization), two windows closing (the first ones close at
+    /// once from the backlog), a replica stopping (a stop-with-savepoint rescale, a few seconds) and two more windows: about
+    /// 70 s here, with room for a loaded CI machine and within the harness's 5 minutes.
     /// </summary>
-    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(110);
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(200);
 
     [Fact]
-    public async Task Clicks_from_clickgen_come_out_as_correct_five_second_window_counts()
+    public async Task Clicks_become_correct_window_counts_in_Kafka_and_Redis_and_stay_correct_after_a_task_manager_replica_stops()
     {
         using var budget = new CancellationTokenSource(Budget);
+        var clock = Stopwatch.StartNew();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Rill_AppHost>(
             [
-                "--Rill:Infrastructure=local", $"--Rill:WindowMs={WindowMs}", $"--Rill:TaskManagers={TaskManagers}", "--Rill:CheckpointingMs=1000",
-                "--Rill:ClicksPerSecond=40", "--Rill:ClickUsers=8",
+                "--Rill:Infrastructure=local", $"--Rill:WindowMs={WindowMs}", $"--Rill:TaskManagers={TaskManagers}",
+                $"--Rill:SlotsPerTaskManager={SlotsPerTaskManager}", "--Rill:CheckpointingMs=1000", "--Rill:ClicksPerSecond=40", "--Rill:ClickUsers=8",
             ],
             (options, _) => options.DisableDashboard = true,
             budget.Token);
@@ -39,32 +46,64 @@ public sealed class LocalTopologyTests(ITestOutputHelper output)
         try
         {
             await app.StartAsync(budget.Token);
-            foreach (var resource in new[] { "redis", "kafka", "jobmanager" })
+            foreach (var resource in new[] { "redis", "kafka", "jobmanager", "taskmanager" })
             {
                 await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, budget.Token);
             }
 
             await app.ResourceNotifications.WaitForResourceAsync("clickgen", KnownResourceStates.Running, budget.Token);
-            await WaitForRunningJobAsync(app.GetEndpoint("jobmanager", "rest"), budget.Token);
+            using var rest = new HttpClient { BaseAddress = app.GetEndpoint("jobmanager", "rest") };
+            var jobId = await WaitForRunningJobAsync(rest, budget.Token);
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:0} s: job {jobId} runs on {TaskManagers} task managers.");
 
             var kafka = await app.GetConnectionStringAsync("kafka", budget.Token) ?? throw new InvalidOperationException("kafka has no connection string.");
-            var counts = new WindowCounts(WindowMs);
-            using var results = new TopicReader(kafka, "click-counts");
-            using var clicks = new TopicReader(kafka, "clicks");
-            IReadOnlyList<long> matching = [];
-            while (matching.Count < 2)
+            var redis = await app.GetConnectionStringAsync("redis", budget.Token) ?? throw new InvalidOperationException("redis has no connection string.");
+            using var oracle = new ClickCountOracle(kafka, redis, WindowMs);
+            var matching = await oracle.WaitForMatchingWindowsAsync(after: long.MinValue, count: 2, budget.Token);
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:0} s: windows matching the clicks: {string.Join(", ", matching)} ({oracle.Describe()}).");
+
+            // Phase two: one replica stops. Aspire names replicas "taskmanager-<suffix>"; its Stop command ends the process
+            // with SIGTERM, which a task manager takes as "leave": the job rescales without it through a savepoint.
+            var before = await GetJobAsync(rest, jobId, budget.Token);
+            var rescalesBefore = before.GetProperty("rescales").GetArrayLength();
+            Assert.Equal(TaskManagers * SlotsPerTaskManager, before.GetProperty("parallelism").GetInt32());
+            var stopped = (await ReplicasAsync(app, "taskmanager", budget.Token))[0];
+            var stoppedLog = new List<string>();
+            var logs = app.Services.GetRequiredService<ResourceLoggerService>();
+            _ = Task.Run(async () =>
             {
-                Assert.False(budget.IsCancellationRequested, $"Within {Budget.TotalSeconds:0} s fewer than two windows matched the clicks: {counts.Describe()}.");
-                await Task.Delay(500, CancellationToken.None);
-                // Results first, then the clicks up to their current end: every click a result counted is then in the oracle.
-                results.ReadToCurrentEnd(budget.Token).ForEach(counts.AddReported);
-                clicks.ReadToCurrentEnd(budget.Token).ForEach(counts.AddClick);
-                var wrong = counts.WrongCounts();
-                Assert.True(wrong.Count == 0, "Results disagree with the clicks: " + string.Join("; ", wrong));
-                matching = counts.WindowsMatchingTheClicks();
+                await foreach (var batch in logs.WatchAsync(stopped).WithCancellation(budget.Token))
+                {
+                    lock (stoppedLog)
+                    {
+                        stoppedLog.AddRange(batch.Select(l => $"{(l.IsErrorMessage ? "E" : "O")} {l.Content}"));
+                    }
+                }
+            });
+            var stopClock = Stopwatch.StartNew();
+            var stop = await app.ResourceCommands.ExecuteCommandAsync(stopped, KnownResourceCommands.StopCommand, budget.Token);
+            output.WriteLine($"stop took {stopClock.Elapsed.TotalSeconds:0.0} s: {stop.Success} {stop.Message}");
+            lock (stoppedLog)
+            {
+                stoppedLog.TakeLast(15).ToList().ForEach(output.WriteLine);
             }
 
-            output.WriteLine($"Windows matching the clicks: {string.Join(", ", matching)} ({counts.Describe()}).");
+            Assert.True(stop.Success, $"Stopping {stopped} failed: {stop.Message}");
+            var exitCode = await ExitCodeAsync(app, stopped, budget.Token);
+            Assert.True(exitCode == 0, $"{stopped} should leave the cluster and exit 0 on SIGTERM; it ended with {exitCode?.ToString() ?? "no exit code (killed)"}.");
+
+            var after = await WaitForRescaleAsync(rest, jobId, rescalesBefore, budget.Token);
+            var rescale = after.GetProperty("rescales").EnumerateArray().Last();
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:0} s: {stopped} stopped; rescale {rescale}.");
+            Assert.Contains("is leaving", rescale.GetProperty("cause").GetString(), StringComparison.Ordinal);
+            Assert.Equal(TaskManagers * SlotsPerTaskManager, rescale.GetProperty("from").GetInt32());
+            Assert.Equal((TaskManagers - 1) * SlotsPerTaskManager, rescale.GetProperty("to").GetInt32());
+
+            // Windows reported from now on closed in the rescaled job; they, and Redis, must agree with the clicks too.
+            var lastBeforeRescale = oracle.LatestReportedWindow();
+            var later = await oracle.WaitForMatchingWindowsAsync(after: lastBeforeRescale, count: 2, budget.Token);
+            await oracle.WaitForRedisToHoldAsync(later[^1], budget.Token);
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:0} s: windows after the rescale matching the clicks: {string.Join(", ", later)} ({oracle.Describe()}).");
         }
         finally
         {
@@ -78,21 +117,74 @@ public sealed class LocalTopologyTests(ITestOutputHelper output)
     }
 
     /// <summary>Both task manager replicas registered and the job running on their slots (reactive mode waits for them to settle).</summary>
-    private static async Task WaitForRunningJobAsync(Uri rest, CancellationToken cancellation)
+    private static async Task<string> WaitForRunningJobAsync(HttpClient rest, CancellationToken cancellation)
     {
-        using var http = new HttpClient { BaseAddress = rest };
         JsonElement overview = default;
         while (!cancellation.IsCancellationRequested)
         {
-            overview = await http.GetFromJsonAsync<JsonElement>("/overview", cancellation);
+            overview = await rest.GetFromJsonAsync<JsonElement>("/overview", cancellation);
             if (overview.GetProperty("taskmanagers").GetInt32() == TaskManagers && overview.GetProperty("jobs-running").GetInt32() == 1)
             {
-                return;
+                var jobs = await rest.GetFromJsonAsync<JsonElement>("/jobs", cancellation);
+                return jobs.GetProperty("jobs").EnumerateArray().Single().GetProperty("id").GetString()!;
             }
 
             await Task.Delay(250, cancellation);
         }
 
-        Assert.Fail($"The job manager never had {TaskManagers} task managers and a running job: {overview}");
+        throw new TimeoutException($"The job manager never had {TaskManagers} task managers and a running job: {overview}");
     }
+
+    /// <summary>The job running again after a rescale beyond the ones it had, on the task managers left.</summary>
+    private static async Task<JsonElement> WaitForRescaleAsync(HttpClient rest, string jobId, int rescalesBefore, CancellationToken cancellation)
+    {
+        JsonElement job = default;
+        while (!cancellation.IsCancellationRequested)
+        {
+            job = await GetJobAsync(rest, jobId, cancellation);
+            var overview = await rest.GetFromJsonAsync<JsonElement>("/overview", cancellation);
+            if (job.GetProperty("state").GetString() == "RUNNING" && job.GetProperty("rescales").GetArrayLength() > rescalesBefore
+                && overview.GetProperty("taskmanagers").GetInt32() == TaskManagers - 1)
+            {
+                return job;
+            }
+
+            await Task.Delay(250, cancellation);
+        }
+
+        throw new TimeoutException($"Job {jobId} did not rescale after a task manager left: {job}");
+    }
+
+    /// <summary>The instance ids of a resource's replicas ("taskmanager-x7k2p…"), which its commands and notifications take.</summary>
+    private static async Task<IReadOnlyList<string>> ReplicasAsync(DistributedApplication app, string resource, CancellationToken cancellation)
+    {
+        var replicas = new SortedSet<string>(StringComparer.Ordinal);
+        // The notification service replays every resource's current state to a new watcher first.
+        await foreach (var e in app.ResourceNotifications.WatchAsync(cancellation))
+        {
+            if (e.Resource.Name == resource && replicas.Add(e.ResourceId) && replicas.Count == TaskManagers)
+            {
+                break;
+            }
+        }
+
+        return [.. replicas];
+    }
+
+    /// <summary>The exit code of one replica once it is in a terminal state (null: DCP did not see it exit by itself).</summary>
+    private static async Task<int?> ExitCodeAsync(DistributedApplication app, string replica, CancellationToken cancellation)
+    {
+        await foreach (var e in app.ResourceNotifications.WatchAsync(cancellation))
+        {
+            if (e.ResourceId == replica && e.Snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state))
+            {
+                return e.Snapshot.ExitCode;
+            }
+        }
+
+        throw new OperationCanceledException(cancellation);
+    }
+
+    private static Task<JsonElement> GetJobAsync(HttpClient rest, string jobId, CancellationToken cancellation) =>
+        rest.GetFromJsonAsync<JsonElement>($"/jobs/{jobId}", cancellation);
 }

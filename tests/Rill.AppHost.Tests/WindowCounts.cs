@@ -56,5 +56,9 @@ internal sealed class WindowCounts(long windowMs)
         .Select(e => $"window {e.Key.Start} user {e.Key.User}: reported {e.Value}, clicks {_clicks.GetValueOrDefault(e.Key)}")
         .ToList();
 
+    public long ClicksOf(long windowStart, int user) => _clicks.GetValueOrDefault((windowStart, user));
+
+    public IEnumerable<int> UsersWhoClickedIn(long windowStart) => _clicks.Keys.Where(k => k.Start == windowStart).Select(k => k.User);
+
     public string Describe() => $"{_reported.Count} results in windows [{string.Join(", ", ReportedWindows)}], {_clicks.Values.Sum()} clicks";
 }
