@@ -122,6 +122,8 @@ internal static class RillTopology
             "--checkpointing", settings.CheckpointingMs.ToString(CultureInfo.InvariantCulture),
             "--delivery", "at-least-once",
             "--scheduler-mode", "reactive",
+            "--resource-stabilization-timeout", settings.ResourceStabilizationSeconds.ToString(CultureInfo.InvariantCulture),
+            "--min-rescale-interval", settings.MinRescaleIntervalSeconds.ToString(CultureInfo.InvariantCulture),
         ];
         foreach (var arg in job)
         {

@@ -13,8 +13,8 @@ namespace Rill.AppHost.Tests;
 /// The whole topology in the <c>local</c> flavour (redis-server from PATH, the development broker), as a developer starts it
 /// with F5 but without the dashboard: every resource becomes healthy, and clickgen's clicks come out of the job as 5 s window
 /// counts, in the output topic and in Redis, that agree with the clicks topic, read here as the oracle. Then one task manager
-/// replica is stopped as the dashboard's Stop button does: the reactive job rescales onto the slots left and its later windows
-/// are still right. The test produces nothing itself.
+/// replica is stopped and started again as the dashboard's buttons do: the reactive job rescales down and back up, and its
+/// windows stay right throughout. The test produces nothing itself.
 /// </summary>
 [Collection(AppHostCollection.Name)]
 public sealed class LocalTopologyTests(ITestOutputHelper output)
@@ -24,9 +24,9 @@ public sealed class LocalTopologyTests(ITestOutputHelper output)
     private const int SlotsPerTaskManager = 2;
 
     /// <summary>
-    /// Start (about 25 s, 10 of them reactive mode's resource stabilization), two windows closing (the first ones close at
-    /// once from the backlog), a replica stopping (a stop-with-savepoint rescale, a few seconds) and two more windows: about
-    /// 70 s here, with room for a loaded CI machine and within the harness's 5 minutes.
+    /// Start (about 20 s), two windows closing (the first ones close at once from the backlog), a replica stopping (a
+    /// stop-with-savepoint rescale, a few seconds), two more windows, the replica starting again and one more window: about
+    /// 75 s here, with room for a loaded CI machine and within the harness's 5 minutes.
     /// </summary>
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(200);
 
@@ -39,6 +39,8 @@ public sealed class LocalTopologyTests(ITestOutputHelper output)
             [
                 "--Rill:Infrastructure=local", $"--Rill:WindowMs={WindowMs}", $"--Rill:TaskManagers={TaskManagers}",
                 $"--Rill:SlotsPerTaskManager={SlotsPerTaskManager}", "--Rill:CheckpointingMs=1000", "--Rill:ClicksPerSecond=40", "--Rill:ClickUsers=8",
+                // Reactive mode's waits, shortened: the slots settle within 3 s here, and the replica that comes back need not wait 30 s.
+                "--Rill:ResourceStabilizationSeconds=3", "--Rill:MinRescaleIntervalSeconds=5",
             ],
             (options, _) => options.DisableDashboard = true,
             budget.Token);
@@ -92,7 +94,7 @@ public sealed class LocalTopologyTests(ITestOutputHelper output)
             var exitCode = await ExitCodeAsync(app, stopped, budget.Token);
             Assert.True(exitCode == 0, $"{stopped} should leave the cluster and exit 0 on SIGTERM; it ended with {exitCode?.ToString() ?? "no exit code (killed)"}.");
 
-            var after = await WaitForRescaleAsync(rest, jobId, rescalesBefore, budget.Token);
+            var after = await WaitForRescaleAsync(rest, jobId, rescalesBefore, TaskManagers - 1, budget.Token);
             var rescale = after.GetProperty("rescales").EnumerateArray().Last();
             output.WriteLine($"{clock.Elapsed.TotalSeconds:0} s: {stopped} stopped; rescale {rescale}.");
             Assert.Contains("is leaving", rescale.GetProperty("cause").GetString(), StringComparison.Ordinal);
@@ -104,6 +106,18 @@ public sealed class LocalTopologyTests(ITestOutputHelper output)
             var later = await oracle.WaitForMatchingWindowsAsync(after: lastBeforeRescale, count: 2, budget.Token);
             await oracle.WaitForRedisToHoldAsync(later[^1], budget.Token);
             output.WriteLine($"{clock.Elapsed.TotalSeconds:0} s: windows after the rescale matching the clicks: {string.Join(", ", later)} ({oracle.Describe()}).");
+
+            // Phase three: the replica starts again (the dashboard's Start), joins, and the job rescales back up to all slots.
+            var start = await app.ResourceCommands.ExecuteCommandAsync(stopped, KnownResourceCommands.StartCommand, budget.Token);
+            Assert.True(start.Success, $"Starting {stopped} again failed: {start.Message}");
+            var rescaledUp = await WaitForRescaleAsync(rest, jobId, rescalesBefore + 1, TaskManagers, budget.Token);
+            var up = rescaledUp.GetProperty("rescales").EnumerateArray().Last();
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:0} s: {stopped} started again; rescale {up}.");
+            Assert.Equal((TaskManagers - 1) * SlotsPerTaskManager, up.GetProperty("from").GetInt32());
+            Assert.Equal(TaskManagers * SlotsPerTaskManager, up.GetProperty("to").GetInt32());
+            var lastBeforeRescaleUp = oracle.LatestReportedWindow();
+            var afterUp = await oracle.WaitForMatchingWindowsAsync(after: lastBeforeRescaleUp, count: 1, budget.Token);
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:0} s: windows after rescaling up matching the clicks: {string.Join(", ", afterUp)}.");
         }
         finally
         {
@@ -135,8 +149,8 @@ public sealed class LocalTopologyTests(ITestOutputHelper output)
         throw new TimeoutException($"The job manager never had {TaskManagers} task managers and a running job: {overview}");
     }
 
-    /// <summary>The job running again after a rescale beyond the ones it had, on the task managers left.</summary>
-    private static async Task<JsonElement> WaitForRescaleAsync(HttpClient rest, string jobId, int rescalesBefore, CancellationToken cancellation)
+    /// <summary>The job running again after a rescale beyond the ones it had, with that many task managers registered.</summary>
+    private static async Task<JsonElement> WaitForRescaleAsync(HttpClient rest, string jobId, int rescalesBefore, int taskManagers, CancellationToken cancellation)
     {
         JsonElement job = default;
         while (!cancellation.IsCancellationRequested)
@@ -144,7 +158,7 @@ public sealed class LocalTopologyTests(ITestOutputHelper output)
             job = await GetJobAsync(rest, jobId, cancellation);
             var overview = await rest.GetFromJsonAsync<JsonElement>("/overview", cancellation);
             if (job.GetProperty("state").GetString() == "RUNNING" && job.GetProperty("rescales").GetArrayLength() > rescalesBefore
-                && overview.GetProperty("taskmanagers").GetInt32() == TaskManagers - 1)
+                && overview.GetProperty("taskmanagers").GetInt32() == taskManagers)
             {
                 return job;
             }
@@ -152,7 +166,7 @@ public sealed class LocalTopologyTests(ITestOutputHelper output)
             await Task.Delay(250, cancellation);
         }
 
-        throw new TimeoutException($"Job {jobId} did not rescale after a task manager left: {job}");
+        throw new TimeoutException($"Job {jobId} did not rescale to {taskManagers} task managers: {job}");
     }
 
     /// <summary>The instance ids of a resource's replicas ("taskmanager-x7k2p…"), which its commands and notifications take.</summary>
