@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.OpenApi;
 using Rill.Checkpointing;
 using Rill.Runtime.Artifacts;
 using Rill.Runtime.Checkpoint;
@@ -150,8 +151,16 @@ internal static class ArtifactRoutes
                 return Problem(StatusCodes.Status400BadRequest, e.Message);
             }
         })
-        // The body is read by hand (an empty one is allowed), so OpenAPI learns its shape from here.
-        .Accepts<RunRequest>("application/json")
+        // The body is read by hand (it may be empty, and a client's content type is not held against it), so OpenAPI
+        // learns its shape here: Accepts<T> would also make routing refuse other content types with 415.
+        .AddOpenApiOperationTransformer(async (operation, context, cancellation) => operation.RequestBody = new OpenApiRequestBody
+        {
+            Required = false,
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(RunRequest), null, cancellation).ConfigureAwait(false) },
+            },
+        })
         .WithSummary("Run an uploaded application as a job; idempotent per jobId.")
         .Produces(StatusCodes.Status200OK)
         .ProducesProblem(StatusCodes.Status400BadRequest)
