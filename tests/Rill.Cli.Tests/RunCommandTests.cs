@@ -52,20 +52,21 @@ public sealed partial class RunCommandTests
     }
 
     [Fact]
-    public async Task DetachedReturnsOnceSubmittedAndTheParallelismOptionReachesTheJob()
+    public async Task DetachedReturnsOnceSubmittedAndTheParallelismAndJobIdOptionsReachTheJob()
     {
         using var dir = new TempDirectory();
         var input = WriteInput(dir, lines: 200, seed: 3);
         await using var cluster = await SessionCluster.StartWithTaskManagerAsync(slots: 2);
+        var jobId = Guid.NewGuid().ToString("N");
 
         var run = await CliProcess.RunAsync(Programs.Rill,
-            ["run", Programs.AssemblyPath(Programs.WordCount), "--jobmanager", cluster.Url, "--detached", "--parallelism", "2", "--",
+            ["run", Programs.AssemblyPath(Programs.WordCount), "--jobmanager", cluster.Url, "--detached", "--parallelism", "2", "--job-id", jobId, "--",
                 "--input", input, "--output", dir.File("counts")],
             timeout: JobTimeout);
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Empty(run.ErrorLines);
-        var jobId = SubmittedJobId(run);
+        Assert.Equal(jobId, SubmittedJobId(run));
         Assert.Single(run.OutputLines);
 
         JsonElement details = default;
@@ -76,6 +77,57 @@ public sealed partial class RunCommandTests
             return details.GetProperty("state").GetString() == "FINISHED";
         });
         Assert.All(details.GetProperty("vertices").EnumerateArray(), v => Assert.Equal(2, v.GetProperty("parallelism").GetInt32()));
+    }
+
+    [Fact]
+    public async Task ARunWhoseAnswerIsLostIsSentAgainUnderTheSameIdAndStartsOneJob()
+    {
+        using var dir = new TempDirectory();
+        var input = WriteInput(dir, lines: 200, seed: 7);
+        await using var cluster = await SessionCluster.StartWithTaskManagerAsync(slots: 1);
+        await using var proxy = new AnswerDroppingProxy(cluster.Url, requestLineMarker: "/run HTTP/1.1");
+
+        // No --job-id: the id rill makes up is what makes its retry safe.
+        var run = await CliProcess.RunAsync(Programs.Rill,
+            ["run", Programs.AssemblyPath(Programs.WordCount), "--jobmanager", proxy.Url, "--detached", "--parallelism", "1", "--",
+                "--input", input, "--output", dir.File("counts")],
+            timeout: JobTimeout);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(1, proxy.Dropped);
+        var jobId = SubmittedJobId(run);
+        var retry = Assert.Single(run.ErrorLines);
+        Assert.StartsWith("warning: lost the connection to the JobManager", retry);
+        Assert.EndsWith($"; sending the run of job {jobId} again in 1 s (retry 1 of 3).", retry);
+        using var jobs = JsonDocument.Parse(await cluster.Http.GetStringAsync("jobs"));
+        Assert.Equal([jobId], jobs.RootElement.GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("id").GetString()));
+        await cluster.WaitUntilAsync($"job {jobId} is FINISHED", async () => await cluster.JobStateAsync(jobId) == "FINISHED");
+    }
+
+    [Fact]
+    public async Task ARunThatNeverGetsAnAnswerGivesUpAfterThreeRetriesNamingTheJobWhichRanOnce()
+    {
+        using var dir = new TempDirectory();
+        var input = WriteInput(dir, lines: 50, seed: 9);
+        await using var cluster = await SessionCluster.StartWithTaskManagerAsync(slots: 1);
+        await using var proxy = new AnswerDroppingProxy(cluster.Url, requestLineMarker: "/run HTTP/1.1", drops: int.MaxValue);
+        var jobId = Guid.NewGuid().ToString("N");
+
+        var run = await CliProcess.RunAsync(Programs.Rill,
+            ["run", Programs.AssemblyPath(Programs.WordCount), "--jobmanager", proxy.Url, "--job-id", jobId, "--parallelism", "1", "--",
+                "--input", input, "--output", dir.File("counts")],
+            timeout: JobTimeout);
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Empty(run.OutputLines);
+        Assert.Equal(4, proxy.Dropped);
+        Assert.Equal(4, run.ErrorLines.Count);
+        Assert.All(run.ErrorLines.Take(3), line => Assert.StartsWith("warning: ", line));
+        Assert.StartsWith("error: ", run.ErrorLines[3]);
+        Assert.Contains($"gave up after 3 retries. Job {jobId} may have started: 'rill info {jobId}' tells.", run.ErrorLines[3]);
+        // Four runs reached the JobManager; one job came of them.
+        using var jobs = JsonDocument.Parse(await cluster.Http.GetStringAsync("jobs"));
+        Assert.Equal([jobId], jobs.RootElement.GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("id").GetString()));
     }
 
     [Fact]

@@ -83,6 +83,17 @@ public sealed class UsageErrorTests
         Assert.Contains("'savepoints/sp-1' is not an absolute path", run.ErrorLines[0]);
     }
 
+    [Theory]
+    [InlineData("not-a-job-id")]
+    [InlineData("0123456789ABCDEF0123456789ABCDEF")]
+    public async Task AMalformedJobIdForRunIsNamedAndNothingIsUploaded(string jobId)
+    {
+        var run = await CliProcess.RunRillAsync("run", Programs.AssemblyPath(Programs.WordCount), "--job-id", jobId, "--jobmanager", "http://127.0.0.1:1");
+
+        AssertUsageError(run);
+        Assert.Contains($"--job-id: '{jobId}' is not a job id", run.ErrorLines[0]);
+    }
+
     [Fact]
     public async Task UnknownCommandIsNamedWithoutTheNoiseAboutAMissingOne()
     {

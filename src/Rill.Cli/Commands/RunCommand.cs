@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using Rill.Cli.Options;
 using Rill.Cli.Output;
 using Rill.Cli.Rest;
+using Rill.Runtime.Messages;
 using Spectre.Console;
 
 namespace Rill.Cli.Commands;
@@ -15,6 +16,10 @@ namespace Rill.Cli.Commands;
 internal static class RunCommand
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+
+    // A run whose answer was lost is sent again, unchanged: its job id makes that safe (the JobManager answers with the
+    // job the first one started, or with the same error). Only when no HTTP answer came: any answer, 5xx too, is final.
+    private static readonly TimeSpan[] RunRetryDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
 
     public static Command Create()
     {
@@ -55,10 +60,17 @@ internal static class RunCommand
         {
             Description = "With --from-savepoint: drop the state of operators the program no longer has instead of refusing to start.",
         };
+        var jobId = new Option<string?>("--job-id")
+        {
+            Description = "The job's id (32 lowercase hexadecimal characters); default a fresh random one. A run that gets no answer is sent again under "
+                + "this id, and the same run under the same id never starts a second job.",
+            HelpName = "ID",
+            CustomParser = OptionValues.JobId,
+        };
 
         var command = new Command("run", "Upload an application to the JobManager and run it as a job.")
         {
-            application, programArguments, jobManager, authToken, parallelism, entryClass, detached, fromSavepoint, allowNonRestoredState,
+            application, programArguments, jobManager, authToken, parallelism, entryClass, detached, fromSavepoint, allowNonRestoredState, jobId,
         };
         command.Validators.Add(result =>
         {
@@ -71,11 +83,12 @@ internal static class RunCommand
         {
             var app = parse.GetRequiredValue(application);
             using var client = ClusterOptions.Connect(parse, jobManager, authToken);
-            var jobId = await SubmitAsync(client, app, new RunArtifactRequest(
+            // Chosen here, not by the server, so that a retry of the run is recognizably the same job.
+            var submitted = await SubmitAsync(client, app, new RunArtifactRequest(parse.GetValue(jobId) ?? JobIds.Format(Guid.NewGuid()),
                 parse.GetValue(entryClass), parse.GetValue(programArguments) ?? [], parse.GetValue(parallelism),
                 parse.GetValue(fromSavepoint), parse.GetValue(allowNonRestoredState) ? true : null), cancellation).ConfigureAwait(false);
-            Console.WriteLine($"Job has been submitted with JobID {jobId}");
-            return parse.GetValue(detached) ? ExitCodes.Success : await WaitAsync(client, jobId, cancellation).ConfigureAwait(false);
+            Console.WriteLine($"Job has been submitted with JobID {submitted}");
+            return parse.GetValue(detached) ? ExitCodes.Success : await WaitAsync(client, submitted, cancellation).ConfigureAwait(false);
         });
         return command;
     }
@@ -106,11 +119,39 @@ internal static class RunCommand
         }
     }
 
+    /// <remarks>
+    /// The upload is not retried: a failed one started nothing, so running the command again is as safe, and sending a
+    /// large application again on its own after a timeout would hide a broken link for minutes (a lost upload answer
+    /// leaves an unused artifact on the JobManager, as a rerun does).
+    /// </remarks>
     private static async Task<string> SubmitAsync(RestClusterClient client, FileInfo app, RunArtifactRequest request, CancellationToken cancellation)
     {
         await using var zip = await ApplicationArchive.CreateAsync(app.DirectoryName!, cancellation).ConfigureAwait(false);
         var artifact = await client.UploadArtifactAsync(zip, Path.GetFileNameWithoutExtension(app.Name) + ".zip", cancellation).ConfigureAwait(false);
-        return await client.RunArtifactAsync(artifact.Id, request, cancellation).ConfigureAwait(false);
+        return await RunAsync(client, artifact.Id, request, cancellation).ConfigureAwait(false);
+    }
+
+    private static async Task<string> RunAsync(RestClusterClient client, string artifactId, RunArtifactRequest request, CancellationToken cancellation)
+    {
+        for (var retry = 0; ; retry++)
+        {
+            try
+            {
+                return await client.RunArtifactAsync(artifactId, request, cancellation).ConfigureAwait(false);
+            }
+            catch (RestClientException e) when (e.StatusCode is null && retry < RunRetryDelays.Length)
+            {
+                var delay = RunRetryDelays[retry];
+                Console.Error.WriteLine(
+                    $"warning: {e.Message.TrimEnd('.')}; sending the run of job {request.JobId} again in {delay.TotalSeconds:0} s (retry {retry + 1} of {RunRetryDelays.Length}).");
+                await Task.Delay(delay, cancellation).ConfigureAwait(false);
+            }
+            catch (RestClientException e) when (e.StatusCode is null)
+            {
+                throw new CommandFailedException(
+                    $"{e.Message.TrimEnd('.')}; gave up after {RunRetryDelays.Length} retries. Job {request.JobId} may have started: 'rill info {request.JobId}' tells.", e);
+            }
+        }
     }
 
     private static async Task<int> WaitAsync(RestClusterClient client, string jobId, CancellationToken cancellation)

@@ -1,6 +1,7 @@
 using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Net;
+using Rill.Runtime.Messages;
 
 namespace Rill.Cli.Options;
 
@@ -56,6 +57,19 @@ internal static class OptionValues
         }
 
         result.AddError($"{OptionName(result)}: '{text}' is not an absolute path; the cluster resolves it on its own machines, so give it in full (e.g. /shared/savepoints).");
+        return null;
+    }
+
+    /// <summary>A job id as the REST API accepts it (Flink's JobID: 32 lowercase hexadecimal characters).</summary>
+    public static string? JobId(ArgumentResult result)
+    {
+        var text = Single(result);
+        if (JobIds.TryParse(text, out _))
+        {
+            return text;
+        }
+
+        result.AddError($"{OptionName(result)}: '{text}' is not a job id: job ids are 32 lowercase hexadecimal characters, as 'rill run' and 'rill list' print them.");
         return null;
     }
 

@@ -113,9 +113,15 @@ internal sealed class RestClusterClient : IDisposable
         {
             throw new RestClientException($"the JobManager at {BaseAddress} did not answer {method} {Describe(path)} within {timeout.TotalSeconds:0} s.", inner: e);
         }
-        catch (HttpRequestException e)
+        catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+            or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError)
         {
             throw new RestClientException($"cannot reach the JobManager at {BaseAddress}: {OneLine(Reason(e))}", inner: e);
+        }
+        catch (HttpRequestException e)
+        {
+            // Connected, then the connection broke: the request may have reached the JobManager, only its answer is lost.
+            throw new RestClientException($"lost the connection to the JobManager at {BaseAddress} during {method} {Describe(path)}: {OneLine(Reason(e))}", inner: e);
         }
 
         if (response.IsSuccessStatusCode)
@@ -158,9 +164,12 @@ internal sealed class RestClusterClient : IDisposable
         };
     }
 
-    // "Connection refused (host:port)" says it all; a TLS failure's own message only points at its inner exception.
+    // "Connection refused (host:port)" says it all; a TLS failure's own message only points at its inner exception, and
+    // a broken connection's ("An error occurred while sending the request") says nothing without it.
     private static string Reason(HttpRequestException e) =>
-        e.InnerException is { } inner && e.Message.Contains("inner exception", StringComparison.OrdinalIgnoreCase) ? $"{e.Message.TrimEnd('.')}: {inner.Message}" : e.Message;
+        e.InnerException is { } inner && (e.Message.Contains("inner exception", StringComparison.OrdinalIgnoreCase) || e.HttpRequestError is not HttpRequestError.ConnectionError)
+            ? $"{e.Message.TrimEnd('.')}: {inner.Message}"
+            : e.Message;
 
     private string Describe(string path) => new Uri(BaseAddress, path).AbsolutePath;
 

@@ -33,7 +33,10 @@ public sealed class Dispatcher : IDispatcherGateway, IAsyncDisposable
     /// <summary>Raised once per job when it reaches a terminal state (after its result is set).</summary>
     public event Action<JobResult>? JobTerminated;
 
-    /// <summary>Starts a job; a savepoint it cannot start from is refused here, with the reason (<see cref="Checkpointing.CheckpointException"/>).</summary>
+    /// <summary>
+    /// Starts a job; a savepoint it cannot start from is refused here, with the reason (<see cref="Checkpointing.CheckpointException"/>),
+    /// and so is a job id this Dispatcher already has (<see cref="DuplicateJobSubmissionException"/>), running or ended.
+    /// </summary>
     public async Task<Guid> SubmitJobAsync(JobGraph job)
     {
         using var span = Metrics.RillTelemetry.ActivitySource.StartActivity("submit job");
@@ -71,7 +74,7 @@ public sealed class Dispatcher : IDispatcherGateway, IAsyncDisposable
     {
         if (_jobs.ContainsKey(job.JobId))
         {
-            throw new InvalidOperationException($"Job {JobIds.Format(job.JobId)} was already submitted.");
+            throw new DuplicateJobSubmissionException(job.JobId, $"Job {JobIds.Format(job.JobId)} was already submitted.");
         }
 
         var jobMaster = new JobMaster.JobMaster(job, _resourceManager, _restartStrategy(), _taskCancellationTimeout, _checkpointStore, span);

@@ -84,6 +84,7 @@ public sealed class JobManagerRunner : IAsyncDisposable
             {
                 MaxUploadBytes = _configuration.MaxUploadBytes,
                 Persist = _highAvailability is { } services ? submission => services.PutJobAsync(_fencingToken, submission) : null,
+                EndedUnderEarlierLeader = _highAvailability is { } results ? async jobId => await results.GetJobResultAsync(jobId).ConfigureAwait(false) is not null : null,
             };
         }
 
@@ -148,7 +149,7 @@ public sealed class JobManagerRunner : IAsyncDisposable
                 var savepoint = _highAvailability is { } services && (await services.GetCheckpointPointersAsync(stored.JobId).ConfigureAwait(false)).Count > 0
                     ? null
                     : stored.SavepointRestore;
-                await _sessions.RunAsync(stored.ArtifactId, stored.EntryClass, stored.Arguments, stored.Parallelism, stored.JobId, savepoint).ConfigureAwait(false);
+                await _sessions.ResumeAsync(stored, savepoint).ConfigureAwait(false);
                 Console.Error.WriteLine($"JobManager (term {_fencingToken}): resumed job {JobIds.Format(stored.JobId)} ({stored.JobName}) from the job store.");
             }
             catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or Artifacts.InvalidArtifactException

@@ -1,9 +1,12 @@
+using System.ComponentModel;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.OpenApi;
 using Rill.Checkpointing;
 using Rill.Runtime.Artifacts;
 using Rill.Runtime.Checkpoint;
+using Rill.Runtime.Dispatcher;
 using Rill.Runtime.Entrypoint;
 using Rill.Runtime.Messages;
 
@@ -112,6 +115,17 @@ internal static class ArtifactRoutes
                 return Problem(StatusCodes.Status400BadRequest, $"parallelism must be at least 1, got {run.Parallelism}.");
             }
 
+            Guid? requestedJobId = null;
+            if (run.JobId is { } text)
+            {
+                if (!JobIds.TryParse(text, out var parsed))
+                {
+                    return Problem(StatusCodes.Status400BadRequest, $"jobId '{text}' is not a job id: job ids are 32 lowercase hexadecimal characters.");
+                }
+
+                requestedJobId = parsed;
+            }
+
             if (SavepointRestore(run, out var restore) is { } invalid)
             {
                 return invalid;
@@ -119,19 +133,39 @@ internal static class ArtifactRoutes
 
             try
             {
-                var jobId = await sessions.RunAsync(artifactId, run.EntryClass, run.ProgramArgsList ?? [], run.Parallelism, savepointRestore: restore).ConfigureAwait(false);
+                var jobId = await sessions.RunAsync(artifactId, run.EntryClass, run.ProgramArgsList ?? [], run.Parallelism, requestedJobId, restore).ConfigureAwait(false);
                 return Results.Json(new Dictionary<string, object?> { ["jobid"] = JobIds.Format(jobId) });
             }
             catch (KeyNotFoundException e)
             {
                 return Problem(StatusCodes.Status404NotFound, e.Message);
             }
+            catch (DuplicateJobSubmissionException e)
+            {
+                // Before InvalidOperationException, its base: the id is taken, which is not the request's own fault.
+                return Problem(StatusCodes.Status409Conflict, e.Message);
+            }
             catch (Exception e) when (e is InvalidArtifactException or InvalidOperationException or CheckpointException)
             {
                 // CheckpointException: the Dispatcher refused the savepoint (its state does not fit the planned job).
                 return Problem(StatusCodes.Status400BadRequest, e.Message);
             }
-        });
+        })
+        // The body is read by hand (it may be empty, and a client's content type is not held against it), so OpenAPI
+        // learns its shape here: Accepts<T> would also make routing refuse other content types with 415.
+        .AddOpenApiOperationTransformer(async (operation, context, cancellation) => operation.RequestBody = new OpenApiRequestBody
+        {
+            Required = false,
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(RunRequest), null, cancellation).ConfigureAwait(false) },
+            },
+        })
+        .WithSummary("Run an uploaded application as a job; idempotent per jobId.")
+        .Produces(StatusCodes.Status200OK)
+        .ProducesProblem(StatusCodes.Status400BadRequest)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict);
     }
 
     /// <summary>
@@ -186,5 +220,10 @@ internal static class ArtifactRoutes
         public string? SavepointPath { get; init; }
 
         public bool? AllowNonRestoredState { get; init; }
+
+        [Description("The job's id, 32 lowercase hexadecimal characters; default a fresh one. Sending the same run with the same id again "
+            + "starts no second job and answers with that id (also once it ended), so a client whose answer was lost can retry; "
+            + "the same id with other settings, or the id of a job not started by a run, is 409 Conflict.")]
+        public string? JobId { get; init; }
     }
 }

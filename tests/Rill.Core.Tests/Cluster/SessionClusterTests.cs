@@ -1,10 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Rill.Runtime.Artifacts;
-using Rill.Runtime.Entrypoint;
-using Rill.Runtime.HighAvailability;
-using Rill.Runtime.TaskExecutor;
 using Rill.Tests.Artifacts;
 
 namespace Rill.Tests.Cluster;
@@ -17,39 +13,18 @@ namespace Rill.Tests.Cluster;
 public sealed class SessionClusterTests : IAsyncLifetime
 {
     private readonly TempDirectory _work = new();
-    private JobManagerRunner _jobManager = null!;
-    private readonly List<(TaskManagerRunner Runner, SessionJobGraphs Programs)> _taskManagers = [];
+    private InProcessSessionCluster _cluster = null!;
     private HttpClient _http = null!;
 
     public async Task InitializeAsync()
     {
-        _jobManager = new JobManagerRunner(new JobManagerConfiguration { RestPort = 0, ArtifactDirectory = _work.Combine("artifacts"), MaxUploadBytes = 64L * 1024 * 1024 },
-            JobManagerRunner.NewStaticFencingToken());
-        await _jobManager.StartAsync();
-        _http = new HttpClient { BaseAddress = _jobManager.RestAddress };
-        for (var i = 0; i < 2; i++)
-        {
-            var configuration = new TaskManagerConfiguration { TaskManagerId = $"tm-{i}", NumberOfSlots = 2 };
-            var programs = new SessionJobGraphs(new RestLeaderRetrieval(_jobManager.RestAddress), null, _work.Combine($"tm-{i}"));
-            var runner = new TaskManagerRunner(configuration, new RestLeaderRetrieval(_jobManager.RestAddress), programs.ResolveAsync);
-            runner.JobEnded += programs.Release;
-            await runner.StartAsync();
-            _taskManagers.Add((runner, programs));
-        }
-
-        await WaitForAsync(async () => (await _http.GetFromJsonAsync<JsonElement>("taskmanagers")).GetProperty("taskmanagers").GetArrayLength() == 2);
+        _cluster = await InProcessSessionCluster.StartAsync(_work, taskManagers: 2, slotsPerTaskManager: 2);
+        _http = _cluster.Http;
     }
 
     public async Task DisposeAsync()
     {
-        foreach (var (runner, programs) in _taskManagers)
-        {
-            await runner.DisposeAsync();
-            await programs.DisposeAsync();
-        }
-
-        await _jobManager.DisposeAsync();
-        _http.Dispose();
+        await _cluster.DisposeAsync();
         _work.Dispose();
     }
 
@@ -133,33 +108,9 @@ public sealed class SessionClusterTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }
 
-    private async Task<string> UploadAsync(string application)
-    {
-        using var zip = TestApplications.Zip(application);
-        using var form = new MultipartFormDataContent { { new StreamContent(zip), "file", application + ".zip" } };
-        var response = await _http.PostAsync("artifacts", form);
-        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-    }
+    private Task<string> UploadAsync(string application) => _cluster.UploadAsync(application);
 
-    private async Task<JsonElement> WaitForJobEndAsync(string jobId)
-    {
-        JsonElement job = default;
-        await WaitForAsync(async () =>
-        {
-            job = await _http.GetFromJsonAsync<JsonElement>($"jobs/{jobId}");
-            return job.GetProperty("state").GetString() is "FINISHED" or "FAILED" or "CANCELED";
-        }, TimeSpan.FromSeconds(60));
-        return job;
-    }
+    private Task<JsonElement> WaitForJobEndAsync(string jobId) => _cluster.WaitForJobEndAsync(jobId);
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "Timed out waiting for the cluster.");
-            await Task.Delay(100);
-        }
-    }
+    private static Task WaitForAsync(Func<Task<bool>> condition, TimeSpan? timeout = null) => InProcessSessionCluster.WaitForAsync(condition, timeout);
 }

@@ -56,9 +56,10 @@ public sealed class SessionHighAvailabilityTests : IAsyncLifetime
             using var form = new MultipartFormDataContent { { new StreamContent(zip), "file", "WordCount.zip" } };
             var artifactId = (await (await http.PostAsync("artifacts", form)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
             // 1200 lines over 4 subtasks at 50 lines/s each: about 6 s, long enough to stop the leader in the middle.
-            var run = await http.PostAsJsonAsync($"artifacts/{artifactId}/run",
-                new { programArgsList = new[] { "--input", input, "--output", output, "--lines-per-second", "50" }, parallelism = 4 });
+            var runBody = new { jobId = Guid.NewGuid().ToString("N"), programArgsList = new[] { "--input", input, "--output", output, "--lines-per-second", "50" }, parallelism = 4 };
+            var run = await http.PostAsJsonAsync($"artifacts/{artifactId}/run", runBody);
             var jobId = (await run.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobid").GetString()!;
+            Assert.Equal(runBody.jobId, jobId);
             await WaitUntilAsync(async () => (await http.GetFromJsonAsync<JsonElement>($"jobs/{jobId}")).GetProperty("state").GetString() == "RUNNING");
             Assert.Contains(await services.GetJobsAsync(), j => j.JobId == Guid.ParseExact(jobId, "N"));
 
@@ -86,6 +87,13 @@ public sealed class SessionHighAvailabilityTests : IAsyncLifetime
             Assert.Equal(expected, Directory.GetFiles(output, "part-*").SelectMany(File.ReadAllLines).Order(StringComparer.Ordinal));
             await WaitUntilAsync(async () => (await services.GetJobResultAsync(Guid.ParseExact(jobId, "N")))?.Status == "Finished");
             Assert.DoesNotContain(await services.GetJobsAsync(), j => j.JobId == Guid.ParseExact(jobId, "N"));
+
+            // The client's retry of the run, had its answer been lost, reaches the new leader: the resumed job is its job.
+            var retry = await standbyHttp.PostAsJsonAsync($"artifacts/{artifactId}/run", runBody);
+            Assert.True(retry.IsSuccessStatusCode, await retry.Content.ReadAsStringAsync());
+            Assert.Equal(jobId, (await retry.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobid").GetString());
+            var jobs = (await standbyHttp.GetFromJsonAsync<JsonElement>("jobs")).GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("id").GetString()).ToList();
+            Assert.Equal([jobId], jobs);
         }
         finally
         {
@@ -93,6 +101,39 @@ public sealed class SessionHighAvailabilityTests : IAsyncLifetime
             await stopStandby.CancelAsync();
             await stopLeader.CancelAsync();
             await Task.WhenAll([.. taskManagers, standby, leader]);
+        }
+    }
+
+    [Fact]
+    public async Task A_run_under_the_id_of_a_job_that_ended_under_an_earlier_leader_is_409_and_starts_nothing()
+    {
+        const string clusterId = "session-ha-ended";
+        await using var services = await RedisHighAvailabilityServices.ConnectAsync(_redis.Address, clusterId);
+        using var stop = new CancellationTokenSource();
+        var jobManager = SessionClusterEntrypoint.RunJobManagerAsync(new JobManagerConfiguration { RestPort = 0 }, _work.Combine("artifacts"), stop.Token, _redis.Address, clusterId);
+        try
+        {
+            var leader = await WaitForLeaderAsync(new HighAvailabilityLeaderRetrieval(services), previous: null);
+            // What an earlier leader leaves of a job that ended: its outcome in the result store, nothing in the job store.
+            var ended = Guid.NewGuid();
+            await services.PutJobResultAsync(leader.FencingToken, new JobResultEntry(ended, "Finished", 1000, new Dictionary<string, long>(), null, null, DateTimeOffset.UtcNow));
+
+            using var http = new HttpClient { BaseAddress = new Uri(leader.RestAddress) };
+            using var zip = TestApplications.Zip(TestApplications.WordCount);
+            using var form = new MultipartFormDataContent { { new StreamContent(zip), "file", "WordCount.zip" } };
+            var artifactId = (await (await http.PostAsync("artifacts", form)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+            var run = await http.PostAsJsonAsync($"artifacts/{artifactId}/run",
+                new { jobId = ended.ToString("N"), programArgsList = new[] { "--output", _work.Combine("out") }, parallelism = 1 });
+
+            Assert.Equal(System.Net.HttpStatusCode.Conflict, run.StatusCode);
+            Assert.Contains("earlier JobManager leader", (await run.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Equal(0, (await http.GetFromJsonAsync<JsonElement>("jobs")).GetProperty("jobs").GetArrayLength());
+            Assert.Empty(await services.GetJobsAsync());
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await jobManager;
         }
     }
 
