@@ -84,6 +84,7 @@ public sealed class JobManagerRunner : IAsyncDisposable
             {
                 MaxUploadBytes = _configuration.MaxUploadBytes,
                 Persist = _highAvailability is { } services ? submission => services.PutJobAsync(_fencingToken, submission) : null,
+                Unpersist = _highAvailability is { } store ? jobId => store.RemoveJobAsync(_fencingToken, jobId) : null,
                 EndedUnderEarlierLeader = _highAvailability is { } results ? async jobId => await results.GetJobResultAsync(jobId).ConfigureAwait(false) is not null : null,
             };
         }

@@ -30,6 +30,12 @@ public sealed class SessionPrograms(ArtifactStore store, IDispatcherGateway disp
     public Func<JobSubmission, Task>? Persist { get; init; }
 
     /// <summary>
+    /// Takes a persisted submission back out of the job store when the Dispatcher refused its job (a savepoint that does
+    /// not fit it): left there, every next leader would try to resume a job that never ran, and fail the same way.
+    /// </summary>
+    public Func<Guid, Task>? Unpersist { get; init; }
+
+    /// <summary>
     /// Whether a job with this id already ended under an earlier leader (HA: the result store has its outcome). This
     /// JobManager has no record of such a job, so a run under its id is refused rather than run a second time.
     /// </summary>
@@ -117,6 +123,7 @@ public sealed class SessionPrograms(ArtifactStore store, IDispatcherGateway disp
         }
 
         var reference = new ProgramReference(submission.ArtifactId, submission.EntryClass, submission.Arguments, submission.Parallelism);
+        var persisted = false;
         try
         {
             var job = JobGraphGenerator.Create(program.Graph, jobId);
@@ -129,18 +136,25 @@ public sealed class SessionPrograms(ArtifactStore store, IDispatcherGateway disp
                 // comes back when a new leader plans it again.
                 await persist(new JobSubmission(job.JobId, job.JobName, artifact.EntryPointType, submission.Arguments, submission.ArtifactId,
                     submission.EntryClass, submission.Parallelism, submission.SavepointRestore)).ConfigureAwait(false);
+                persisted = true;
             }
 
             programsByJob[job.JobId] = reference;
             _running[job.JobId] = program;
             return await dispatcher.SubmitJobAsync(job).ConfigureAwait(false);
         }
-        catch
+        catch (Exception refused)
         {
             // The id is this submission's alone (its record), so these entries are its own: a refused job leaves none.
             programsByJob.TryRemove(KeyValuePair.Create(jobId, reference));
             _running.TryRemove(KeyValuePair.Create(jobId, program));
             program.Dispose();
+            // A duplicate is refused before anything is persisted (and the job store entry would be the other job's).
+            if (persisted && refused is not DuplicateJobSubmissionException && Unpersist is { } unpersist)
+            {
+                await unpersist(jobId).ConfigureAwait(false);
+            }
+
             throw;
         }
     }

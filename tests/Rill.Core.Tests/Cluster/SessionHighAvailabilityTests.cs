@@ -1,5 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Rill.Checkpointing;
+using Rill.Runtime.Checkpoint;
 using Rill.Runtime.Entrypoint;
 using Rill.Runtime.HighAvailability;
 using Rill.Runtime.TaskExecutor;
@@ -128,6 +130,45 @@ public sealed class SessionHighAvailabilityTests : IAsyncLifetime
             Assert.Equal(System.Net.HttpStatusCode.Conflict, run.StatusCode);
             Assert.Contains("earlier JobManager leader", (await run.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
             Assert.Equal(0, (await http.GetFromJsonAsync<JsonElement>("jobs")).GetProperty("jobs").GetArrayLength());
+            Assert.Empty(await services.GetJobsAsync());
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await jobManager;
+        }
+    }
+
+    [Fact]
+    public async Task A_run_whose_savepoint_the_Dispatcher_refuses_leaves_nothing_in_the_job_store()
+    {
+        const string clusterId = "session-ha-refused";
+        await using var services = await RedisHighAvailabilityServices.ConnectAsync(_redis.Address, clusterId);
+        using var stop = new CancellationTokenSource();
+        var jobManager = SessionClusterEntrypoint.RunJobManagerAsync(new JobManagerConfiguration { RestPort = 0 }, _work.Combine("artifacts"), stop.Token, _redis.Address, clusterId);
+        try
+        {
+            var leader = await WaitForLeaderAsync(new HighAvailabilityLeaderRetrieval(services), previous: null);
+            // A well-formed savepoint whose state belongs to an operator this program does not have: the run's own checks
+            // pass, and the Dispatcher refuses it once the program is planned (and, with HA, its submission persisted).
+            var savepoint = _work.Combine("foreign-savepoint");
+            Directory.CreateDirectory(savepoint);
+            var stateFile = Path.Combine(savepoint, "state");
+            await File.WriteAllBytesAsync(stateFile, [1, 2, 3, 4]);
+            var foreign = new OperatorState("no-such-operator", "Foreign", 1, 128,
+                [new OperatorSubtaskState("no-such-operator", [], [new OperatorListState("positions", OperatorStateDistribution.Split, [new StateSlice(stateFile, 0, 4)])])]);
+            CheckpointMetadata.Write(new CompletedCheckpoint(Guid.NewGuid(), 7, DateTimeOffset.UtcNow, CheckpointKind.Savepoint, savepoint, [foreign], new Dictionary<string, byte[]>()));
+
+            using var http = new HttpClient { BaseAddress = new Uri(leader.RestAddress) };
+            using var zip = TestApplications.Zip(TestApplications.WordCount);
+            using var form = new MultipartFormDataContent { { new StreamContent(zip), "file", "WordCount.zip" } };
+            var artifactId = (await (await http.PostAsync("artifacts", form)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+            var run = await http.PostAsJsonAsync($"artifacts/{artifactId}/run",
+                new { jobId = Guid.NewGuid().ToString("N"), programArgsList = new[] { "--output", _work.Combine("out") }, parallelism = 1, savepointPath = savepoint });
+
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, run.StatusCode);
+            Assert.Contains("allow-non-restored-state", (await run.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+            // Nothing for a next leader to resume: the refused job never ran.
             Assert.Empty(await services.GetJobsAsync());
         }
         finally
