@@ -88,8 +88,9 @@ public sealed class RillProcessTelemetry : IDisposable
     }
 
     /// <summary>
-    /// What Rill's components log into: the process's OpenTelemetry logger and Rill's console. Not the host's factory
-    /// itself, which also takes Rill's servers' logs (ASP.NET Core's): those go to OpenTelemetry only, as before.
+    /// What Rill's components log into: the process's OpenTelemetry logger and Rill's console. Not the host's factory with
+    /// a console added: that one also takes the logs of Rill's servers (ASP.NET Core's, Kestrel's), whose information
+    /// belongs in OpenTelemetry, not on the console.
     /// </summary>
     private static ILoggerFactory RillLoggerFactory(ILoggerFactory openTelemetry) => LoggerFactory.Create(logging => logging
         .AddProvider(new ForwardingLoggerProvider(openTelemetry))
