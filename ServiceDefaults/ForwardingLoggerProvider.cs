@@ -3,8 +3,9 @@ using Microsoft.Extensions.Logging;
 namespace Rill.ServiceDefaults;
 
 /// <summary>
-/// Lets each of Rill's own servers log into the process's one OpenTelemetry-enabled logger factory. It does not own that
-/// factory: a server that stops must not close the process's log export.
+/// Lets each of Rill's own servers, and <see cref="Rill.Logging.RillLogging"/>, log into the process's one
+/// OpenTelemetry-enabled logger factory. It does not own that factory: a server that stops must not close the process's
+/// log export.
 /// </summary>
 internal sealed class ForwardingLoggerProvider(ILoggerFactory target) : ILoggerProvider
 {

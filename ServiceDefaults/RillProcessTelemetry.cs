@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using Rill.Logging;
 using Rill.Runtime.Observability;
 
 namespace Rill.ServiceDefaults;
@@ -14,12 +15,14 @@ namespace Rill.ServiceDefaults;
 /// A Rill process's telemetry: the same OpenTelemetry setup as <see cref="Extensions.ConfigureOpenTelemetry"/>, built
 /// once for the whole process (Rill starts several Kestrel servers, each with its own services; the meter, tracer and
 /// logger providers must not exist once per server), and the hook that gives each of Rill's servers the "self" liveness
-/// check and, when exporting, the OpenTelemetry logger. Disposing flushes what is buffered and unhooks the servers.
+/// check and, when exporting, the OpenTelemetry logger. When exporting, Rill's own log lines (<see cref="RillLogging"/>)
+/// go to OpenTelemetry too, and still to Rill's console. Disposing flushes what is buffered and unhooks the servers.
 /// </summary>
 public sealed class RillProcessTelemetry : IDisposable
 {
     private readonly IHost? _host;
     private readonly IDisposable _hooks;
+    private readonly IDisposable? _rillLogging;
     private int _disposed;
 
     private RillProcessTelemetry(IHost? host, bool hookServers = true)
@@ -30,6 +33,11 @@ public sealed class RillProcessTelemetry : IDisposable
         {
             _hooks = new Unhooked();
             return;
+        }
+
+        if (logs is not null)
+        {
+            _rillLogging = RillLogging.Use(RillLoggerFactory(logs));
         }
 
         _hooks = RillServerHooks.ConfigureServices(services =>
@@ -49,6 +57,8 @@ public sealed class RillProcessTelemetry : IDisposable
     public MeterProvider? MeterProvider => _host?.Services.GetService<MeterProvider>();
 
     public TracerProvider? TracerProvider => _host?.Services.GetService<TracerProvider>();
+
+    public LoggerProvider? LoggerProvider => _host?.Services.GetService<LoggerProvider>();
 
     /// <summary>
     /// For a program that a session cluster plans in a collectible load context (<c>rill run</c>): the cluster process
@@ -97,6 +107,15 @@ public sealed class RillProcessTelemetry : IDisposable
         services.GetService<LoggerProvider>()?.Shutdown(Remaining());
     }
 
+    /// <summary>
+    /// What Rill's components log into: the process's OpenTelemetry logger and Rill's console. Not the host's factory with
+    /// a console added: that one also takes the logs of Rill's servers (ASP.NET Core's, Kestrel's), whose information
+    /// belongs in OpenTelemetry, not on the console.
+    /// </summary>
+    private static ILoggerFactory RillLoggerFactory(ILoggerFactory openTelemetry) => LoggerFactory.Create(logging => logging
+        .AddProvider(new ForwardingLoggerProvider(openTelemetry))
+        .AddProvider(RillLogging.CreateConsoleProvider()));
+
     private sealed class Unhooked : IDisposable
     {
         public void Dispose()
@@ -113,6 +132,9 @@ public sealed class RillProcessTelemetry : IDisposable
         }
 
         _hooks.Dispose();
+        // Rill's lines go back to the console before the OpenTelemetry logger is closed. The factory of the two is not
+        // disposed: it owns nothing (neither provider owns what it writes to).
+        _rillLogging?.Dispose();
         if (_host is not null)
         {
             ShutDownWithin(ShutdownBudget);

@@ -12,18 +12,25 @@ namespace Rill.ServiceDefaults.Tests;
 
 /// <summary>
 /// A stand-in OpenTelemetry collector: accepts OTLP over HTTP (http/protobuf posts to /v1/traces, /v1/metrics,
-/// /v1/logs) on a free loopback port and remembers which signals arrived, with their sizes.
+/// /v1/logs) on a free loopback port and remembers which signals arrived, with their sizes, and the bodies of the logs.
 /// </summary>
 internal sealed class OtlpReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<(string Path, long Bytes)> _posts = new();
+    private readonly ConcurrentQueue<byte[]> _logs = new();
 
     private OtlpReceiver(WebApplication app) => _app = app;
 
     public Uri Endpoint { get; private set; } = null!;
 
     public IReadOnlyList<string> Paths => _posts.Select(p => p.Path).ToList();
+
+    /// <summary>
+    /// The log exports as text: protobuf keeps strings as UTF-8 bytes, so the scope name (the logger's category), the
+    /// message and the attribute values of each record can be found in it without decoding the message.
+    /// </summary>
+    public string LogText => string.Join('\n', _logs.Select(body => System.Text.Encoding.UTF8.GetString(body)));
 
     public static async Task<OtlpReceiver> StartAsync()
     {
@@ -37,6 +44,10 @@ internal sealed class OtlpReceiver : IAsyncDisposable
             using var body = new MemoryStream();
             await context.Request.Body.CopyToAsync(body);
             receiver._posts.Enqueue(($"/v1/{signal}", body.Length));
+            if (signal == "logs")
+            {
+                receiver._logs.Enqueue(body.ToArray());
+            }
             return Results.Ok();
         });
         await app.StartAsync();

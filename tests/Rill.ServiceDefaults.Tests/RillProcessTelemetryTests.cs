@@ -1,9 +1,13 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using Rill.Api;
+using Rill.Logging;
 using Rill.Metrics;
 using Rill.Runtime.Observability;
 
@@ -64,6 +68,47 @@ public sealed class RillProcessTelemetryTests
         // Without the budget each provider waits for its exporter's 10 s timeout (and retries).
         Assert.True(clock.Elapsed < RillProcessTelemetry.ShutdownBudget + TimeSpan.FromSeconds(3),
             $"Disposing took {clock.Elapsed.TotalSeconds:0.0} s with a silent collector; the budget is {RillProcessTelemetry.ShutdownBudget.TotalSeconds:0} s.");
+    }
+
+    [Fact]
+    public async Task With_the_endpoint_set_the_runtimes_log_lines_reach_the_collector_with_their_category_and_level()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(receiver.ExporterSettings()).Build();
+        var jobName = "otlp-logged-" + Guid.NewGuid().ToString("N")[..8];
+        using (var telemetry = RillProcessTelemetry.Start(configuration))
+        {
+            var env = StreamExecutionEnvironment.GetExecutionEnvironment().SetParallelism(1);
+            env.FromCollection(Enumerable.Range(0, 10)).SinkTo(new Rill.Sinks.CollectSink<int>());
+            await env.ExecuteAsync(jobName);
+            Assert.True(telemetry.LoggerProvider!.ForceFlush(10_000), "the log export did not finish");
+        }
+
+        // The JobMaster's line: its category is the scope, its level the severity text right before its message (the
+        // record's body), its values the attributes after it.
+        var logs = receiver.LogText;
+        Assert.Contains("Rill.Runtime.JobMaster.JobMaster", logs, StringComparison.Ordinal);
+        Assert.Matches(new Regex($"Information.{{1,8}}Job {jobName} \\([0-9a-f]{{32}}\\) switched from state RUNNING to FINISHED\\.", RegexOptions.Singleline), logs);
+        Assert.Contains("{PreviousStatus}", logs, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_the_endpoint_Rill_keeps_logging_to_its_console_and_after_exporting_it_logs_there_again()
+    {
+        var console = RillLogging.LoggerFactory;
+        using (RillProcessTelemetry.Start(new ConfigurationBuilder().Build()))
+        {
+            Assert.Same(console, RillLogging.LoggerFactory);
+        }
+
+        using (var telemetry = RillProcessTelemetry.Start(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:9" }).Build()))
+        {
+            Assert.True(telemetry.IsExporting);
+            Assert.NotSame(console, RillLogging.LoggerFactory);
+        }
+
+        Assert.Same(console, RillLogging.LoggerFactory);
     }
 
     [Fact]

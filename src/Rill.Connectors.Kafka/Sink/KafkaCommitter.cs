@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Rill.Logging;
 using Rill.Sinks;
 
 namespace Rill.Connectors.Kafka.Sink;
@@ -11,6 +13,7 @@ namespace Rill.Connectors.Kafka.Sink;
 /// </summary>
 internal sealed class KafkaCommitter<T>(KafkaSinkSettings<T> settings) : ICommitter<KafkaCommittable>
 {
+    private static readonly ILogger Logger = RillLogging.CreateLogger(typeof(KafkaCommitter<>));
     public void Commit(IReadOnlyList<KafkaCommittable> committables)
     {
         foreach (var committable in committables)
@@ -50,9 +53,10 @@ internal sealed class KafkaCommitter<T>(KafkaSinkSettings<T> settings) : ICommit
         settings.Observe(KafkaTransactionStep.FinalizedWithoutProducer, transactionalId, producer.Instance);
         // Not an error: usually the other process committed it before it failed. Said anyway, since librdkafka cannot
         // tell, and an abort here means records of a completed checkpoint are not in Kafka.
-        Console.Error.WriteLine(
-            $"Kafka sink: the producer of the transaction '{transactionalId}' of the restored checkpoint is not in this process (another process wrote it, or its commit failed); "
+        Logger.LogWarning(
+            "Kafka sink: the producer of the transaction '{TransactionalId}' of the restored checkpoint is not in this process (another process wrote it, or its commit failed); "
             + "librdkafka cannot commit it without that producer, so it was finalized with InitTransactions. If it had been committed (the usual case) "
-            + "nothing changed; if its process failed between the checkpoint's completion and the commit, Kafka aborted it now and its records are lost.");
+            + "nothing changed; if its process failed between the checkpoint's completion and the commit, Kafka aborted it now and its records are lost.",
+            transactionalId);
     }
 }

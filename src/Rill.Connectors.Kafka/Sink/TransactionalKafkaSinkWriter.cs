@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Rill.Logging;
 using Rill.Sinks;
 
 namespace Rill.Connectors.Kafka.Sink;
@@ -11,6 +13,7 @@ namespace Rill.Connectors.Kafka.Sink;
 /// </summary>
 internal sealed class TransactionalKafkaSinkWriter<T> : IStatefulCommittingSinkWriter<T, KafkaCommittable, KafkaWriterState>
 {
+    private static readonly ILogger Logger = RillLogging.CreateLogger(typeof(TransactionalKafkaSinkWriter<>));
     private readonly KafkaSinkSettings<T> _settings;
     private readonly SinkWriterContext _context;
     private readonly string _prefix;
@@ -117,7 +120,7 @@ internal sealed class TransactionalKafkaSinkWriter<T> : IStatefulCommittingSinkW
             catch (Exception e) when (e is Confluent.Kafka.KafkaException or KafkaSinkException)
             {
                 // Closing must not fail the close; Kafka ends the transaction at its timeout, or the next writer fences it.
-                Console.Error.WriteLine($"Kafka sink: aborting the open transaction '{current.TransactionalId}' on close failed: {e.Message}");
+                Logger.LogWarning(e, "Kafka sink: aborting the open transaction '{TransactionalId}' on close failed: {Reason}", current.TransactionalId, e.Message);
             }
 
             current.Dispose();

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Rill.Logging;
 
 namespace Rill.Connectors.Kafka.Source;
 
@@ -11,6 +13,7 @@ namespace Rill.Connectors.Kafka.Source;
 /// </summary>
 internal sealed class PartitionFetcher : IDisposable
 {
+    private static readonly ILogger Logger = RillLogging.CreateLogger<PartitionFetcher>();
     private const int MaxBatch = 1024;
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
 
@@ -78,8 +81,8 @@ internal sealed class PartitionFetcher : IDisposable
         catch (KafkaException e)
         {
             Interlocked.Increment(ref _failedCommits);
-            Console.Error.WriteLine($"Kafka source ({_description}): committing the offsets of checkpoint {checkpointId} failed: {e.Error.Reason}. "
-                + "The source's positions are in the checkpoint; only the group's lag reporting is behind.");
+            Logger.LogWarning(e, "Kafka source ({Source}): committing the offsets of checkpoint {CheckpointId} failed: {Reason}. "
+                + "The source's positions are in the checkpoint; only the group's lag reporting is behind.", _description, checkpointId, e.Error.Reason);
         }
     }
 
@@ -293,7 +296,8 @@ internal sealed class PartitionFetcher : IDisposable
         if (!_thread.Join(KafkaSourceSettings.RequestTimeout + TimeSpan.FromSeconds(5)))
         {
             // Closing a librdkafka handle another thread still uses can crash the process: leave it to the process's end.
-            Console.Error.WriteLine($"Kafka source ({_description}): the fetcher thread did not stop within {KafkaSourceSettings.RequestTimeout.TotalSeconds + 5:0} s; its consumer is left open.");
+            Logger.LogWarning("Kafka source ({Source}): the fetcher thread did not stop within {TimeoutSeconds:0} s; its consumer is left open.",
+                _description, KafkaSourceSettings.RequestTimeout.TotalSeconds + 5);
             return;
         }
 

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Rill.Logging;
+
 namespace Rill.Tasks;
 
 /// <summary>Wall-clock time for processing-time semantics; timer callbacks must only hand work to a task's mailbox.</summary>
@@ -16,6 +19,7 @@ public interface IProcessingTimeService
 /// </summary>
 public sealed class SystemProcessingTimeService : IProcessingTimeService
 {
+    private static readonly ILogger Logger = RillLogging.CreateLogger<SystemProcessingTimeService>();
     public static readonly SystemProcessingTimeService Instance = new();
 
     private readonly PriorityQueue<ScheduledTimer, long> _queue = new();
@@ -80,7 +84,7 @@ public sealed class SystemProcessingTimeService : IProcessingTimeService
                 }
                 catch (Exception e)
                 {
-                    Console.Error.WriteLine($"Processing-time timer callback failed: {e}");
+                    Logger.LogError(e, "Processing-time timer callback failed.");
                 }
 
                 continue;

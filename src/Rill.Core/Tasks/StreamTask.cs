@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Rill.Accumulators;
 using Rill.Checkpointing;
 using Rill.Graph;
+using Rill.Logging;
 using Rill.Metrics;
 using Rill.Network;
 using Rill.Operators;
@@ -16,6 +18,7 @@ namespace Rill.Tasks;
 /// </summary>
 public sealed class StreamTask
 {
+    private static readonly ILogger Logger = RillLogging.CreateLogger<StreamTask>();
     private readonly TaskDeploymentDescriptor _descriptor;
     private readonly TaskEnvironment _environment;
     private readonly CancellationTokenSource _cancellation = new();
@@ -325,7 +328,7 @@ public sealed class StreamTask
 
             if (closeFailure is not null && !completed)
             {
-                Console.Error.WriteLine($"{Info.TaskNameWithSubtask}: also failed while closing after the failure: {closeFailure.Message}");
+                Logger.LogWarning(closeFailure, "{Task}: also failed while closing after the failure: {Reason}", Info.TaskNameWithSubtask, closeFailure.Message);
             }
         }
     }

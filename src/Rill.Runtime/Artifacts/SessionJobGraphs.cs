@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using Rill.Graph;
+using Rill.Logging;
 using Rill.Runtime.Messages;
 
 namespace Rill.Runtime.Artifacts;
@@ -11,6 +13,7 @@ namespace Rill.Runtime.Artifacts;
 /// </summary>
 public sealed class SessionJobGraphs : IAsyncDisposable
 {
+    private static readonly ILogger Logger = RillLogging.CreateLogger<SessionJobGraphs>();
     private readonly HttpClient _http;
     private readonly HighAvailability.ILeaderRetrieval _leader;
     private readonly ArtifactStore _store;
@@ -106,7 +109,7 @@ public sealed class SessionJobGraphs : IAsyncDisposable
         }
         catch (IOException e)
         {
-            Console.Error.WriteLine($"Could not remove the TaskManager's artifact copies in {_store.Root}: {e.Message}");
+            Logger.LogWarning(e, "Could not remove the TaskManager's artifact copies in {Directory}: {Reason}", _store.Root, e.Message);
         }
 
         return ValueTask.CompletedTask;

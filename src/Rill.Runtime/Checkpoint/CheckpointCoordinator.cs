@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Logging;
 using Rill.Checkpointing;
 using Rill.Graph;
+using Rill.Logging;
 using Rill.Runtime.HighAvailability;
 using Rill.Runtime.Messages;
 using Rill.Runtime.Rpc;
@@ -16,6 +18,7 @@ namespace Rill.Runtime.Checkpoint;
 /// </summary>
 internal sealed class CheckpointCoordinator : IDisposable
 {
+    private static readonly ILogger Logger = RillLogging.CreateLogger<CheckpointCoordinator>();
     private const int HistorySize = 10;
     private readonly JobGraph _job;
     private readonly CheckpointConfig _config;
@@ -268,6 +271,8 @@ internal sealed class CheckpointCoordinator : IDisposable
         }
 
         var entry = Entry(pending, CheckpointStatus.Completed, completed.StateSize, completed.Location, null);
+        Logger.LogDebug("Job {JobName}: completed {CheckpointKind} {CheckpointId} ({StateSize} bytes in {DurationMs} ms) at {Location}.",
+            _job.JobName, completed.Kind, completed.CheckpointId, completed.StateSize, entry.EndToEndDurationMs, completed.Location);
         _latestCompleted = completed.Kind == CheckpointKind.Checkpoint ? entry : _latestCompleted;
         _latestSavepoint = completed.Kind.IsSavepoint() ? entry : _latestSavepoint;
         AddHistory(entry);
@@ -323,6 +328,9 @@ internal sealed class CheckpointCoordinator : IDisposable
 
     private void RecordFailure(CheckpointStatsEntry entry, bool countsTowardsFailure)
     {
+        // Aborts (the job restarts, stops or ends; a TaskManager is gone) are the job's business, not a checkpointing problem.
+        Logger.Log(countsTowardsFailure ? LogLevel.Warning : LogLevel.Debug, "Job {JobName}: {CheckpointKind} {CheckpointId} failed: {Reason}",
+            _job.JobName, entry.Kind, entry.Id, entry.FailureMessage);
         _failedCount++;
         _latestFailed = entry;
         AddHistory(entry);
@@ -406,7 +414,7 @@ internal sealed class CheckpointCoordinator : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"Checkpoint directory {location} could not be deleted: {e.Message}");
+            Logger.LogWarning(e, "Checkpoint directory {Directory} could not be deleted: {Reason}", location, e.Message);
         }
     }
 

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Logging;
 using Rill.Graph;
+using Rill.Logging;
 using Rill.Runtime.Messages;
 using Rill.Runtime.ResourceManager;
 using Rill.Runtime.Rpc;
@@ -12,6 +14,7 @@ namespace Rill.Runtime.Dispatcher;
 /// </summary>
 public sealed class Dispatcher : IDispatcherGateway, IAsyncDisposable
 {
+    private static readonly ILogger Logger = RillLogging.CreateLogger<Dispatcher>();
     private readonly IResourceManagerGateway _resourceManager;
     private readonly Func<IRestartStrategy> _restartStrategy;
     private readonly TimeSpan _taskCancellationTimeout;
@@ -27,7 +30,7 @@ public sealed class Dispatcher : IDispatcherGateway, IAsyncDisposable
         _resourceManager = resourceManager;
         _restartStrategy = restartStrategy;
         _taskCancellationTimeout = taskCancellationTimeout;
-        _main = new MainThreadExecutor("Dispatcher", e => Console.Error.WriteLine($"Dispatcher: {e}"));
+        _main = new MainThreadExecutor("Dispatcher", e => Logger.LogError(e, "Dispatcher: a call on its main thread failed."));
     }
 
     /// <summary>Raised once per job when it reaches a terminal state (after its result is set).</summary>
@@ -80,6 +83,7 @@ public sealed class Dispatcher : IDispatcherGateway, IAsyncDisposable
         var jobMaster = new JobMaster.JobMaster(job, _resourceManager, _restartStrategy(), _taskCancellationTimeout, _checkpointStore, span);
         var entry = new JobEntry(job, jobMaster, DateTimeOffset.UtcNow);
         _jobs[job.JobId] = entry;
+        Logger.LogInformation("Job {JobName} ({JobId}) submitted.", job.JobName, JobIds.Format(job.JobId));
         _main.OnComplete(jobMaster.StartAsync(), error =>
         {
             if (error is not null)

@@ -1,9 +1,11 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Rill.Api;
 using Rill.Executors;
 using Rill.Graph;
+using Rill.Logging;
 using Rill.Runtime.HighAvailability;
 using Rill.Runtime.Messages;
 using Rill.Runtime.TaskExecutor;
@@ -17,6 +19,7 @@ namespace Rill.Runtime.Entrypoint;
 /// </summary>
 public sealed class ApplicationClusterExecutor(StreamExecutionEnvironment environment) : IPipelineExecutor
 {
+    private static readonly ILogger Logger = RillLogging.CreateLogger<ApplicationClusterExecutor>();
     private readonly DeploymentOptions _options = environment.Deployment;
 
     // What this process's /health reports (--health-port): each part it runs adds itself once it exists.
@@ -38,7 +41,8 @@ public sealed class ApplicationClusterExecutor(StreamExecutionEnvironment enviro
             : null;
         if (health is not null)
         {
-            Console.Error.WriteLine($"Rill health endpoints at {health.Address} ({Observability.HealthEndpoints.HealthPath}, {Observability.HealthEndpoints.AlivePath})");
+            Logger.LogInformation("Rill health endpoints at {HealthAddress} ({HealthPath}, {AlivePath})", health.Address, Observability.HealthEndpoints.HealthPath,
+                Observability.HealthEndpoints.AlivePath);
         }
 
         if (_options.Cluster is { } cluster)
@@ -76,7 +80,7 @@ public sealed class ApplicationClusterExecutor(StreamExecutionEnvironment enviro
         await using var taskManager = StartTaskManager(job, retrieval);
         await taskManager.StartAsync(cancellation).ConfigureAwait(false);
         using var leaveOnSigterm = new TaskExecutor.TaskManagerLeaveOnSigterm(taskManager);
-        Console.Error.WriteLine($"Rill TaskManager {taskManager.TaskExecutor.TaskManagerId}: {_options.Slots} slots, joining the JobManager at {jobManager}");
+        Logger.LogInformation("Rill TaskManager {TaskManagerId}: {Slots} slots, joining the JobManager at {JobManagerUrl}", taskManager.TaskExecutor.TaskManagerId, _options.Slots, jobManager);
         return await taskManager.WaitForJobEndAsync(job.JobId).WaitAsync(cancellation).ConfigureAwait(false);
     }
 
@@ -102,7 +106,7 @@ public sealed class ApplicationClusterExecutor(StreamExecutionEnvironment enviro
         contender.Start();
         // A standby is as ready as a leader: it runs its TaskManager (if any) and is there for a failover.
         using var contending = _readiness.Add("leader election", () => null);
-        Console.Error.WriteLine($"Rill application process {contender.ContenderId}: cluster '{_options.ClusterId}' at {cluster}, {_options.Slots} slots.");
+        Logger.LogInformation("Rill application process {ContenderId}: cluster '{ClusterId}' at {Cluster}, {Slots} slots.", contender.ContenderId, _options.ClusterId, cluster, _options.Slots);
 
         var pushed = taskManager?.WaitForJobEndAsync(job.JobId) ?? Task.Delay(Timeout.Infinite, cancellation).ContinueWith(_ => (JobResult)null!, TaskScheduler.Default);
         while (true)
@@ -131,7 +135,7 @@ public sealed class ApplicationClusterExecutor(StreamExecutionEnvironment enviro
         var stored = await services.GetJobsAsync().ConfigureAwait(false);
         if (stored.Any(j => j.JobId == job.JobId))
         {
-            Console.Error.WriteLine($"JobManager: resuming job {JobIds.Format(job.JobId)} from the job store.");
+            Logger.LogInformation("JobManager: resuming job {JobId} from the job store.", JobIds.Format(job.JobId));
         }
         else
         {

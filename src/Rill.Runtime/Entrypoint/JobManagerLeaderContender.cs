@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Rill.Logging;
 using Rill.Runtime.HighAvailability;
 
 namespace Rill.Runtime.Entrypoint;
@@ -10,6 +12,7 @@ namespace Rill.Runtime.Entrypoint;
 /// </summary>
 internal sealed class JobManagerLeaderContender : IAsyncDisposable
 {
+    private static readonly ILogger Logger = RillLogging.CreateLogger<JobManagerLeaderContender>();
     private readonly IHighAvailabilityServices _services;
     private readonly JobManagerConfiguration _configuration;
     private readonly Func<JobManagerRunner, long, CancellationToken, Task> _onLeadershipGranted;
@@ -60,7 +63,7 @@ internal sealed class JobManagerLeaderContender : IAsyncDisposable
             }
             catch (Exception e)
             {
-                Console.Error.WriteLine($"JobManager contender {ContenderId}: leader election failed: {e.Message}");
+                Logger.LogWarning(e, "JobManager contender {ContenderId}: leader election failed: {Reason}", ContenderId, e.Message);
                 if (_term is not null && DateTime.UtcNow - lastRenewal > _lease)
                 {
                     await StepDownAsync("the lease could not be renewed in time").ConfigureAwait(false);
@@ -93,7 +96,7 @@ internal sealed class JobManagerLeaderContender : IAsyncDisposable
         }
 
         var termStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        Console.Error.WriteLine($"JobManager contender {ContenderId}: granted leadership, term {token}.");
+        Logger.LogInformation("JobManager contender {ContenderId}: granted leadership, term {FencingToken}.", ContenderId, token);
         var work = Task.Run(async () =>
         {
             try
@@ -102,7 +105,7 @@ internal sealed class JobManagerLeaderContender : IAsyncDisposable
             }
             catch (Exception e) when (termStop.IsCancellationRequested || e is FencingTokenException)
             {
-                Console.Error.WriteLine($"JobManager contender {ContenderId}: term {token} ended its work: {e.Message}");
+                Logger.LogInformation(e, "JobManager contender {ContenderId}: term {FencingToken} ended its work: {Reason}", ContenderId, token, e.Message);
             }
         });
         _term = new Term(runner, token, termStop, work);
@@ -116,7 +119,7 @@ internal sealed class JobManagerLeaderContender : IAsyncDisposable
         }
 
         _term = null;
-        Console.Error.WriteLine($"JobManager contender {ContenderId}: lost leadership of term {term.Token} ({reason}); stepping down.");
+        Logger.LogWarning("JobManager contender {ContenderId}: lost leadership of term {FencingToken} ({Reason}); stepping down.", ContenderId, term.Token, reason);
         await term.Stop.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -126,7 +129,7 @@ internal sealed class JobManagerLeaderContender : IAsyncDisposable
         catch (Exception e)
         {
             // The term is over either way; what failed in it must not keep this contender from going on (or releasing).
-            Console.Error.WriteLine($"JobManager contender {ContenderId}: term {term.Token} ended with an error: {e}");
+            Logger.LogError(e, "JobManager contender {ContenderId}: term {FencingToken} ended with an error.", ContenderId, term.Token);
         }
         finally
         {
@@ -152,7 +155,7 @@ internal sealed class JobManagerLeaderContender : IAsyncDisposable
             }
             catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
             {
-                Console.Error.WriteLine($"JobManager contender {ContenderId}: could not release leadership: {e.Message}");
+                Logger.LogWarning(e, "JobManager contender {ContenderId}: could not release leadership: {Reason}", ContenderId, e.Message);
             }
         }
 

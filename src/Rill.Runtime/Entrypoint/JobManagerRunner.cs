@@ -1,6 +1,7 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Rill.Logging;
 using Rill.Runtime.Dispatcher;
 using Rill.Runtime.HighAvailability;
 using Rill.Runtime.JobMaster;
@@ -19,6 +20,7 @@ namespace Rill.Runtime.Entrypoint;
 /// </summary>
 public sealed class JobManagerRunner : IAsyncDisposable
 {
+    private static readonly ILogger Logger = RillLogging.CreateLogger<JobManagerRunner>();
     private readonly JobManagerConfiguration _configuration;
     private readonly long _fencingToken;
     private readonly RpcChannels _channels = new();
@@ -108,8 +110,7 @@ public sealed class JobManagerRunner : IAsyncDisposable
             },
             sessions);
         await _rest.StartAsync(cancellation).ConfigureAwait(false);
-        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Rill JobManager: REST API at {_rest.Address}, RPC at {_rpcServer.Address} (term {_fencingToken})"));
+        Logger.LogInformation("Rill JobManager: REST API at {RestAddress}, RPC at {RpcAddress} (term {FencingToken})", _rest.Address, _rpcServer.Address, _fencingToken);
     }
 
     private async Task RecordEndAsync(IHighAvailabilityServices services, JobResult result)
@@ -121,7 +122,7 @@ public sealed class JobManagerRunner : IAsyncDisposable
         }
         catch (Exception e) when (e is FencingTokenException or StackExchange.Redis.RedisException or TimeoutException)
         {
-            Console.Error.WriteLine($"JobManager (term {_fencingToken}): could not record the end of job {JobIds.Format(result.JobId)}: {e.Message}");
+            Logger.LogWarning(e, "JobManager (term {FencingToken}): could not record the end of job {JobId}: {Reason}", _fencingToken, JobIds.Format(result.JobId), e.Message);
         }
     }
 
@@ -151,12 +152,12 @@ public sealed class JobManagerRunner : IAsyncDisposable
                     ? null
                     : stored.SavepointRestore;
                 await _sessions.ResumeAsync(stored, savepoint).ConfigureAwait(false);
-                Console.Error.WriteLine($"JobManager (term {_fencingToken}): resumed job {JobIds.Format(stored.JobId)} ({stored.JobName}) from the job store.");
+                Logger.LogInformation("JobManager (term {FencingToken}): resumed job {JobId} ({JobName}) from the job store.", _fencingToken, JobIds.Format(stored.JobId), stored.JobName);
             }
             catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or Artifacts.InvalidArtifactException
                 or StackExchange.Redis.RedisException or TimeoutException or FencingTokenException or Checkpointing.CheckpointException)
             {
-                Console.Error.WriteLine($"JobManager (term {_fencingToken}): cannot resume job {JobIds.Format(stored.JobId)} ({stored.JobName}): {e.Message}");
+                Logger.LogError(e, "JobManager (term {FencingToken}): cannot resume job {JobId} ({JobName}): {Reason}", _fencingToken, JobIds.Format(stored.JobId), stored.JobName, e.Message);
             }
         }
     }
@@ -173,7 +174,7 @@ public sealed class JobManagerRunner : IAsyncDisposable
             }
             catch (Exception e) when (e is IOException or TimeoutException or InvalidOperationException or FencingTokenException)
             {
-                Console.Error.WriteLine($"JobManager: could not tell TaskManager {t.TaskManagerId} that job {JobIds.Format(result.JobId)} ended: {e.Message}");
+                Logger.LogWarning(e, "JobManager: could not tell TaskManager {TaskManagerId} that job {JobId} ended: {Reason}", t.TaskManagerId, JobIds.Format(result.JobId), e.Message);
             }
         })).ConfigureAwait(false);
     }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Rill.Logging;
 using Rill.Runtime.Artifacts;
 using Rill.Runtime.HighAvailability;
 using Rill.Runtime.TaskExecutor;
@@ -10,6 +12,7 @@ namespace Rill.Runtime.Entrypoint;
 /// </summary>
 public static class SessionClusterEntrypoint
 {
+    private static readonly ILogger Logger = RillLogging.CreateLogger(typeof(SessionClusterEntrypoint));
     /// <summary>Runs a session JobManager until <paramref name="cancellation"/> fires (Ctrl+C, SIGTERM).</summary>
     /// <param name="artifactDirectory">Where uploaded applications are kept.</param>
     /// <param name="cluster">HA services (<c>redis://host:port</c>): JobManagers started with the same cluster id elect a leader; the
@@ -29,7 +32,7 @@ public static class SessionClusterEntrypoint
         await using var services = await RedisHighAvailabilityServices.ConnectAsync(cluster, clusterId).ConfigureAwait(false);
         await using var contender = new JobManagerLeaderContender(services, configuration, LeaderLease, (jobManager, _, _) => jobManager.RecoverJobsAsync());
         contender.Start();
-        Console.Error.WriteLine($"Rill JobManager contender {contender.ContenderId}: cluster '{clusterId}' at {cluster}; standing by until elected.");
+        Logger.LogInformation("Rill JobManager contender {ContenderId}: cluster '{ClusterId}' at {Cluster}; standing by until elected.", contender.ContenderId, clusterId, cluster);
         await WaitUntilCanceledAsync(cancellation).ConfigureAwait(false);
     }
 
@@ -58,7 +61,8 @@ public static class SessionClusterEntrypoint
         await using var taskManager = new TaskManagerRunner(configuration, retrieval, programs.ResolveAsync);
         taskManager.JobEnded += programs.Release;
         await taskManager.StartAsync(cancellation).ConfigureAwait(false);
-        Console.Error.WriteLine($"Rill TaskManager {configuration.TaskManagerId}: {configuration.NumberOfSlots} slots, RPC at {taskManager.RpcAddress}, data at {taskManager.DataAddress}, JobManager {jobManager}");
+        Logger.LogInformation("Rill TaskManager {TaskManagerId}: {Slots} slots, RPC at {RpcAddress}, data at {DataAddress}, JobManager {JobManagerUrl}",
+            configuration.TaskManagerId, configuration.NumberOfSlots, taskManager.RpcAddress, taskManager.DataAddress, jobManager);
         await WaitUntilCanceledAsync(cancellation).ConfigureAwait(false);
         // Asked to stop (SIGTERM, Ctrl+C): leave gracefully, so jobs give the slots back (a reactive job rescales
         // without them) instead of failing when the connection drops.
@@ -66,12 +70,12 @@ public static class SessionClusterEntrypoint
         {
             if (!await taskManager.TaskExecutor.LeaveAsync(TaskExecutor.TaskManagerLeaveOnSigterm.LeaveTimeout).ConfigureAwait(false))
             {
-                Console.Error.WriteLine($"Rill TaskManager {configuration.TaskManagerId}: its slots were not released in time; stopping anyway.");
+                Logger.LogWarning("Rill TaskManager {TaskManagerId}: its slots were not released in time; stopping anyway.", configuration.TaskManagerId);
             }
         }
         catch (Exception e) when (e is IOException or TimeoutException or HighAvailability.FencingTokenException)
         {
-            Console.Error.WriteLine($"Rill TaskManager {configuration.TaskManagerId}: could not tell the JobManager it leaves ({e.Message}); stopping anyway.");
+            Logger.LogWarning(e, "Rill TaskManager {TaskManagerId}: could not tell the JobManager it leaves ({Reason}); stopping anyway.", configuration.TaskManagerId, e.Message);
         }
     }
 

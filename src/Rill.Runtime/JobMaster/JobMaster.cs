@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Logging;
 using Rill.Checkpointing;
 using Rill.Graph;
+using Rill.Logging;
 using Rill.Runtime.Checkpoint;
 using Rill.Runtime.Messages;
 using Rill.Runtime.ResourceManager;
@@ -17,6 +19,7 @@ namespace Rill.Runtime.JobMaster;
 /// </summary>
 public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
 {
+    private static readonly ILogger Logger = RillLogging.CreateLogger<JobMaster>();
     private readonly JobGraph _job;
     private readonly IResourceManagerGateway _resourceManager;
     private readonly IRestartStrategy _restartStrategy;
@@ -126,7 +129,7 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
                     throw new CheckpointException($"The job's latest checkpoint {pointer.CheckpointId} ({pointer.MetadataPath}) cannot be restored: {e.Message}", e);
                 }
 
-                Console.Error.WriteLine($"Job {_job.JobName}: resuming from checkpoint {checkpoint.CheckpointId} ({checkpoint.Location}).");
+                Logger.LogInformation("Job {JobName}: resuming from checkpoint {CheckpointId} ({Location}).", _job.JobName, checkpoint.CheckpointId, checkpoint.Location);
                 return checkpoint;
             }
         }
@@ -143,7 +146,7 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
 
     private void Start()
     {
-        _status = JobStatus.Created;
+        SwitchTo(JobStatus.Created);
         if (_adaptive is not null)
         {
             _adaptive.Start();
@@ -229,7 +232,7 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
         }
 
         _deployed = true;
-        _status = JobStatus.Running;
+        SwitchTo(JobStatus.Running);
         _deployingSince = DateTimeOffset.UtcNow;
         // Place every subtask first: a consumer's descriptor says on which TaskManager each of its producers runs.
         foreach (var executionVertex in _job.Vertices.SelectMany(v => _graph.Vertices[v.Id]))
@@ -308,6 +311,7 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
             return;
         }
 
+        LogSwitch(execution, state, failure);
         execution.State = state;
         if (state.IsTerminal())
         {
@@ -385,7 +389,7 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
         _checkpoints?.AbortAll($"The job is restarting: {cause.Message}");
         _failureCause ??= cause;
         var delay = _restartStrategy.OnFailure(DateTimeOffset.UtcNow);
-        _status = delay is null ? JobStatus.Failing : JobStatus.Restarting;
+        SwitchTo(delay is null ? JobStatus.Failing : JobStatus.Restarting, _failureCause);
         _restartDelay = delay;
         CancelAllRunning();
     }
@@ -510,7 +514,7 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
                 _ = taskExecutor.ReleasePartitionsAsync(JobId, _graph.Attempt);
             }
 
-            _status = JobStatus.Created;
+            SwitchTo(JobStatus.Created);
             _deployed = false;
             CreateCoordinators();
             if (_status != JobStatus.Created)
@@ -537,7 +541,7 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
             return;
         }
 
-        _status = status;
+        SwitchTo(status, failure);
         _endTime = DateTimeOffset.UtcNow;
         EndDeploymentSpan($"The job ended ({status.ToString().ToUpperInvariant()}) before every subtask ran.");
         var discarded = Task.CompletedTask;
@@ -553,7 +557,7 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
                 {
                     if (t.IsFaulted)
                     {
-                        Console.Error.WriteLine($"Job {_job.JobName}: could not discard its checkpoints: {t.Exception!.InnerException!.Message}");
+                        Logger.LogWarning(t.Exception!.InnerException, "Job {JobName}: could not discard its checkpoints: {Reason}", _job.JobName, t.Exception!.InnerException!.Message);
                     }
                 }, TaskScheduler.Default);
             }
@@ -575,6 +579,46 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
         _ = discarded.ContinueWith(_ => _result.TrySetResult(result), TaskScheduler.Default);
     }
 
+    /// <summary>
+    /// Every change of the job's status goes through here, so that each is logged once, as Flink's "switched from state"
+    /// (Information also for a failure: the job's failure is its result, the runtime goes on).
+    /// </summary>
+    private void SwitchTo(JobStatus status, Exception? cause = null)
+    {
+        if (status == _status)
+        {
+            return;
+        }
+
+        if (cause is null)
+        {
+            Logger.LogInformation("Job {JobName} ({JobId}) switched from state {PreviousStatus} to {Status}.",
+                _job.JobName, JobIds.Format(JobId), _status.ToFlinkName(), status.ToFlinkName());
+        }
+        else
+        {
+            Logger.LogInformation(cause, "Job {JobName} ({JobId}) switched from state {PreviousStatus} to {Status}: {Reason}",
+                _job.JobName, JobIds.Format(JobId), _status.ToFlinkName(), status.ToFlinkName(), cause.Message);
+        }
+
+        _status = status;
+    }
+
+    /// <summary>Flink logs these at INFO; with many subtasks that buries the job's own lines, so only a failure is Information.</summary>
+    private void LogSwitch(Execution execution, ExecutionState state, Exception? failure)
+    {
+        if (failure is null)
+        {
+            Logger.LogDebug("Job {JobName}: {Task} switched from {PreviousState} to {State}.",
+                _job.JobName, execution.Vertex.Name, execution.State.ToFlinkName(), state.ToFlinkName());
+        }
+        else
+        {
+            Logger.Log(state == ExecutionState.Failed ? LogLevel.Information : LogLevel.Debug, failure, "Job {JobName}: {Task} switched from {PreviousState} to {State}: {Reason}",
+                _job.JobName, execution.Vertex.Name, execution.State.ToFlinkName(), state.ToFlinkName(), failure.Message);
+        }
+    }
+
     private void FailGlobally(Exception error)
     {
         if (_adaptive is not null)
@@ -590,7 +634,7 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
         _failureCause ??= error;
         if (!_status.IsGloballyTerminal())
         {
-            _status = JobStatus.Failing;
+            SwitchTo(JobStatus.Failing, _failureCause);
             CancelAllRunning();
             CheckAllTerminal();
         }
@@ -647,7 +691,7 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
             return;
         }
 
-        _status = JobStatus.Canceling;
+        SwitchTo(JobStatus.Canceling);
         _checkpoints?.AbortAll("The job is being canceled.");
         CancelAllRunning();
         CheckAllTerminal();
@@ -718,7 +762,7 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
         }
 
         _failureCause = null;
-        _status = JobStatus.Created;
+        SwitchTo(JobStatus.Created);
         _deployed = false;
         CreateCoordinators();
         if (_status == JobStatus.Created)
@@ -827,7 +871,7 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
 
         public void ReleaseLeavingTaskManagers() => owner.ReleaseLeavingTaskManagers();
 
-        public void SetStatus(JobStatus status) => owner._status = status;
+        public void SetStatus(JobStatus status) => owner.SwitchTo(status);
 
         public void Complete(JobStatus status, Exception? failure)
         {

@@ -1,6 +1,8 @@
+using Microsoft.Extensions.Logging;
 using Rill.Api;
 using Rill.Executors;
 using Rill.Graph;
+using Rill.Logging;
 using Rill.Network;
 
 [assembly: PipelineExecutorFactory(typeof(Rill.Runtime.MiniCluster.EmbeddedExecutorFactory))]
@@ -15,6 +17,9 @@ public sealed class EmbeddedExecutor(NetworkConfig network, int? restPort, strin
 {
     public async Task<JobExecutionResult> ExecuteAsync(StreamGraph streamGraph, CancellationToken cancellation)
     {
+        // The console of a program that runs its job here is the program's own (its results, its messages): the runtime
+        // says only what went wrong there, not how its job and TaskManager come and go.
+        RillLogging.ConsoleMinimumLevel = LogLevel.Warning;
         var job = JobGraphGenerator.Create(streamGraph);
         await using var cluster = new MiniCluster(new MiniClusterConfiguration
         {
@@ -30,6 +35,8 @@ public sealed class EmbeddedExecutor(NetworkConfig network, int? restPort, strin
         await cluster.StartAsync(cancellation).ConfigureAwait(false);
         if (cluster.RestAddress is { } address)
         {
+            // Not a log line: the program's user asked for the REST API (--rest-port), and where it is goes to them
+            // whatever the logs show.
             Console.Error.WriteLine($"Rill REST API at {address}");
         }
 

@@ -32,8 +32,8 @@ public sealed class HealthServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(readiness);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        // Only errors, on stderr: an unhandled exception behind a 500 must leave a trace.
-        builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Error);
+        // Only errors, on Rill's console (RILL_CONSOLE_LOG): an unhandled exception behind a 500 must leave a trace.
+        builder.Logging.AddProvider(Rill.Logging.RillLogging.CreateConsoleProvider()).SetMinimumLevel(LogLevel.Error);
         Rpc.EmbeddedHostLifetime.Use(builder.Services);
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(2));
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(bindAddress, port, listen => listen.Protocols = HttpProtocols.Http1));

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Rill.Logging;
 using Rill.Runtime.JobMaster;
 using Rill.Runtime.Messages;
 using Rill.Runtime.Rpc;
@@ -11,6 +13,7 @@ namespace Rill.Runtime.ResourceManager;
 /// </summary>
 public sealed class ResourceManager : IResourceManagerGateway, IAsyncDisposable
 {
+    private static readonly ILogger Logger = RillLogging.CreateLogger<ResourceManager>();
     private readonly MainThreadExecutor _main;
     private readonly Dictionary<string, RegisteredTaskManager> _taskManagers = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, JobNeeds> _jobs = [];
@@ -27,7 +30,7 @@ public sealed class ResourceManager : IResourceManagerGateway, IAsyncDisposable
 
     public ResourceManager(TimeSpan heartbeatInterval, TimeSpan heartbeatTimeout)
     {
-        _main = new MainThreadExecutor("ResourceManager", e => Console.Error.WriteLine($"ResourceManager: {e}"));
+        _main = new MainThreadExecutor("ResourceManager", e => Logger.LogError(e, "ResourceManager: a call on its main thread failed."));
         _heartbeatInterval = heartbeatInterval;
         _heartbeatTimeout = heartbeatTimeout;
         _monitor = MonitorAsync();
@@ -127,6 +130,9 @@ public sealed class ResourceManager : IResourceManagerGateway, IAsyncDisposable
 
         var taskManagerId = gateway.TaskManagerId;
         _taskManagers.Remove(taskManagerId);
+        // One that asked to leave is expected to go; any other loss is what the jobs on it now recover from.
+        Logger.Log(taskManager.Leaving ? LogLevel.Information : LogLevel.Warning, cause,
+            "ResourceManager: TaskManager {TaskManagerId} is gone ({Reason}); its {Slots} slots no longer count.", taskManagerId, cause.Message, taskManager.SlotJobs.Length);
 
         foreach (var jobId in taskManager.SlotJobs.OfType<Guid>().Distinct())
         {
@@ -160,6 +166,7 @@ public sealed class ResourceManager : IResourceManagerGateway, IAsyncDisposable
         }
 
         _taskManagers[taskExecutor.TaskManagerId] = new RegisteredTaskManager(taskExecutor, new Guid?[numberOfSlots], DateTimeOffset.UtcNow);
+        Logger.LogInformation("ResourceManager: TaskManager {TaskManagerId} registered with {Slots} slots.", taskExecutor.TaskManagerId, numberOfSlots);
         AllocateFreeSlots();
     });
 
@@ -213,7 +220,7 @@ public sealed class ResourceManager : IResourceManagerGateway, IAsyncDisposable
 
         taskManager.Leaving = true;
         PublishSlotCounts();
-        Console.Error.WriteLine($"ResourceManager: TaskManager {taskManagerId} asked to leave; its slots are no longer offered.");
+        Logger.LogInformation("ResourceManager: TaskManager {TaskManagerId} asked to leave; its slots are no longer offered.", taskManagerId);
         foreach (var jobId in taskManager.SlotJobs.OfType<Guid>().Distinct())
         {
             if (_jobs.TryGetValue(jobId, out var needs))

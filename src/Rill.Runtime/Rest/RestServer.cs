@@ -49,8 +49,8 @@ public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGa
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        // Only errors, on stderr: an unhandled exception behind a 500 must leave a trace.
-        builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Error);
+        // Only errors, on Rill's console (RILL_CONSOLE_LOG): an unhandled exception behind a 500 must leave a trace.
+        builder.Logging.AddProvider(Rill.Logging.RillLogging.CreateConsoleProvider()).SetMinimumLevel(LogLevel.Error);
         Rill.Runtime.Rpc.EmbeddedHostLifetime.Use(builder.Services);
         // Long-lived calls (TaskManager connections, downloads) must not hold a stopping process for the default 30 s.
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(2));

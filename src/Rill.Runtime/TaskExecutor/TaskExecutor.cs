@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Rill.Logging;
 using Rill.Network;
 using Rill.Runtime.JobMaster;
 using Rill.Runtime.Messages;
@@ -14,6 +16,7 @@ namespace Rill.Runtime.TaskExecutor;
 /// </summary>
 public sealed class TaskExecutor : ITaskExecutorGateway, IAsyncDisposable
 {
+    private static readonly ILogger Logger = RillLogging.CreateLogger<TaskExecutor>();
     private IResourceManagerGateway? _resourceManager;
     private readonly ResultPartitionManager _partitions;
     private readonly IProcessingTimeService _processingTime;
@@ -32,7 +35,7 @@ public sealed class TaskExecutor : ITaskExecutorGateway, IAsyncDisposable
         _partitions = partitions;
         _processingTime = processingTime;
         _slots = Enumerable.Range(0, numberOfSlots).Select(i => new TaskSlot(new SlotId(id, i))).ToArray();
-        _main = new MainThreadExecutor($"TaskExecutor {id}", e => Console.Error.WriteLine($"TaskExecutor {id}: {e}"));
+        _main = new MainThreadExecutor($"TaskExecutor {id}", e => Logger.LogError(e, "TaskExecutor {TaskManagerId}: a call on its main thread failed.", id));
         _metricsReporter = ReportMetricsAsync(_stopReporting.Token);
     }
 
@@ -65,7 +68,7 @@ public sealed class TaskExecutor : ITaskExecutorGateway, IAsyncDisposable
             return;
         }
 
-        Console.Error.WriteLine($"TaskExecutor {TaskManagerId}: disconnected from the JobManager ({cause.Message}); stopping its tasks and freeing its slots.");
+        Logger.LogWarning(cause, "TaskExecutor {TaskManagerId}: disconnected from the JobManager ({Reason}); stopping its tasks and freeing its slots.", TaskManagerId, cause.Message);
         _resourceManager = null;
         foreach (var slot in _slots.Where(s => s.AllocationId is not null))
         {
@@ -282,7 +285,7 @@ public sealed class TaskExecutor : ITaskExecutorGateway, IAsyncDisposable
             {
                 if (error is not null)
                 {
-                    Console.Error.WriteLine($"TaskExecutor {TaskManagerId}: could not report slot {slot.Id} free: {error.Message}");
+                    Logger.LogWarning(error, "TaskExecutor {TaskManagerId}: could not report slot {SlotId} free: {Reason}", TaskManagerId, slot.Id, error.Message);
                 }
             });
         }
@@ -364,6 +367,8 @@ public sealed class TaskExecutor : ITaskExecutorGateway, IAsyncDisposable
 /// <summary>Reports a task's checkpoint results to its JobMaster; a failed report is logged (the checkpoint then times out), never thrown at the task.</summary>
 internal sealed class CheckpointResponder(IJobMasterGateway jobMaster, string taskManagerId) : Checkpointing.ICheckpointResponder
 {
+    private static readonly ILogger Logger = RillLogging.CreateLogger<CheckpointResponder>();
+
     public void Acknowledge(Guid executionAttemptId, long checkpointId, Checkpointing.TaskStateSnapshot state) =>
         Report(jobMaster.AcknowledgeCheckpointAsync(executionAttemptId, checkpointId, state), checkpointId);
 
@@ -371,6 +376,7 @@ internal sealed class CheckpointResponder(IJobMasterGateway jobMaster, string ta
         Report(jobMaster.DeclineCheckpointAsync(executionAttemptId, checkpointId, reason), checkpointId);
 
     private void Report(Task call, long checkpointId) => call.ContinueWith(
-        t => Console.Error.WriteLine($"TaskExecutor {taskManagerId}: could not report checkpoint {checkpointId}: {t.Exception!.InnerException!.Message}"),
+        t => Logger.LogWarning(t.Exception!.InnerException, "TaskExecutor {TaskManagerId}: could not report checkpoint {CheckpointId}: {Reason}",
+            taskManagerId, checkpointId, t.Exception!.InnerException!.Message),
         CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 }

@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Rill.Logging;
 
 namespace Rill.Runtime.TaskExecutor;
 
@@ -9,6 +11,7 @@ namespace Rill.Runtime.TaskExecutor;
 /// </summary>
 public sealed class TaskManagerLeaveOnSigterm : IDisposable
 {
+    private static readonly ILogger Logger = RillLogging.CreateLogger<TaskManagerLeaveOnSigterm>();
     /// <summary>How long the jobs get to release the slots; below Kubernetes' default grace period of 30 s.</summary>
     public static readonly TimeSpan LeaveTimeout = TimeSpan.FromSeconds(25);
 
@@ -33,19 +36,25 @@ public sealed class TaskManagerLeaveOnSigterm : IDisposable
         _ = Task.Run(async () =>
         {
             var id = _taskManager.TaskExecutor.TaskManagerId;
-            Console.Error.WriteLine($"Rill TaskManager {id}: SIGTERM, leaving the cluster.");
+            Logger.LogInformation("Rill TaskManager {TaskManagerId}: SIGTERM, leaving the cluster.", id);
             var exitCode = 0;
             try
             {
                 var released = await _taskManager.TaskExecutor.LeaveAsync(LeaveTimeout).ConfigureAwait(false);
-                Console.Error.WriteLine(released
-                    ? $"Rill TaskManager {id}: every slot was released; exiting."
-                    : $"Rill TaskManager {id}: the slots were not released within {LeaveTimeout.TotalSeconds:0} s; exiting anyway.");
+                if (released)
+                {
+                    Logger.LogInformation("Rill TaskManager {TaskManagerId}: every slot was released; exiting.", id);
+                }
+                else
+                {
+                    Logger.LogWarning("Rill TaskManager {TaskManagerId}: the slots were not released within {TimeoutSeconds:0} s; exiting anyway.", id, LeaveTimeout.TotalSeconds);
+                }
+
                 await _taskManager.DisposeAsync().ConfigureAwait(false);
             }
             catch (Exception e)
             {
-                Console.Error.WriteLine($"Rill TaskManager {id}: leaving failed: {e.Message}");
+                Logger.LogError(e, "Rill TaskManager {TaskManagerId}: leaving failed: {Reason}", id, e.Message);
                 exitCode = 1;
             }
 

@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Rill.Graph;
+using Rill.Logging;
 using Rill.Network;
 using Rill.Network.Remote;
 using Rill.Runtime.HighAvailability;
@@ -20,6 +22,7 @@ namespace Rill.Runtime.TaskExecutor;
 /// </summary>
 public sealed class TaskManagerRunner : IAsyncDisposable
 {
+    private static readonly ILogger Logger = RillLogging.CreateLogger<TaskManagerRunner>();
     private readonly TaskManagerConfiguration _configuration;
     private readonly ILeaderRetrieval _leaderRetrieval;
     private readonly Func<Guid, ProgramReference?, Task<JobGraph>> _resolveJobGraph;
@@ -120,13 +123,15 @@ public sealed class TaskManagerRunner : IAsyncDisposable
             {
                 // Expected ends (lost connection, new leader, silence) are one line; anything else gets its stack trace.
                 var expected = e is IOException or TimeoutException or FencingTokenException or InvalidOperationException or Grpc.Core.RpcException;
-                var message = e is Grpc.Core.RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : e.Message;
-                var line = $"TaskManager {_configuration.TaskManagerId}: connection to the JobManager at {leader?.RpcAddress ?? "?"} ended: {(expected ? message : e.ToString())}";
-                if (line != _lastFailure)
+                var reason = e is Grpc.Core.RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : e.Message;
+                var address = leader?.RpcAddress ?? "?";
+                var failure = $"{address} {reason}";
+                if (failure != _lastFailure)
                 {
                     // A dead leader stays recorded until its lease expires: say it once, not on every retry.
-                    Console.Error.WriteLine(line);
-                    _lastFailure = line;
+                    Logger.Log(expected ? LogLevel.Warning : LogLevel.Error, e, "TaskManager {TaskManagerId}: connection to the JobManager at {JobManagerAddress} ended: {Reason}",
+                        _configuration.TaskManagerId, address, reason);
+                    _lastFailure = failure;
                 }
             }
 
@@ -144,7 +149,8 @@ public sealed class TaskManagerRunner : IAsyncDisposable
         await TaskExecutor.ConnectToResourceManagerAsync(resourceManager).ConfigureAwait(false);
         _lastFailure = null;
         Registered?.Invoke(leader);
-        Console.Error.WriteLine($"TaskManager {_configuration.TaskManagerId}: registered with the JobManager at {leader.RpcAddress} (term {leader.FencingToken}).");
+        Logger.LogInformation("TaskManager {TaskManagerId}: registered with the JobManager at {JobManagerAddress} (term {FencingToken}).",
+            _configuration.TaskManagerId, leader.RpcAddress, leader.FencingToken);
         using var session = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var lastHeartbeat = Environment.TickCount64;
         string? endReason = null;

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Logging;
 using Rill.Api;
 using Rill.Graph;
+using Rill.Logging;
 using Rill.Runtime.Messages;
 
 namespace Rill.Runtime.Scheduler.Adaptive;
@@ -12,6 +14,7 @@ namespace Rill.Runtime.Scheduler.Adaptive;
 /// </summary>
 internal sealed class AdaptiveScheduler
 {
+    private static readonly ILogger Logger = RillLogging.CreateLogger<AdaptiveScheduler>();
     private readonly List<RescaleEntry> _rescales = [];
 
     public AdaptiveScheduler(IAdaptiveSchedulerContext context, ReactiveModeOptions options)
@@ -41,7 +44,7 @@ internal sealed class AdaptiveScheduler
 
     public void TransitionTo(AdaptiveSchedulerState next)
     {
-        Console.Error.WriteLine($"Job {Context.Job.JobName}: adaptive scheduler {State.Name} -> {next.Name}.");
+        Logger.LogInformation("Job {JobName}: adaptive scheduler {PreviousState} -> {State}.", Context.Job.JobName, State.Name, next.Name);
         State = next;
         next.OnEnter();
     }
@@ -78,7 +81,8 @@ internal sealed class AdaptiveScheduler
         {
             var pause = PauseStartedAt is { } since ? (long)(now - since).TotalMilliseconds : 0;
             _rescales.Add(new RescaleEntry(now, cause ?? "resources changed", CurrentParallelism, parallelism, pause));
-            Console.Error.WriteLine($"Job {Context.Job.JobName}: rescaled from {CurrentParallelism} to {parallelism} ({cause}), paused {pause} ms.");
+            Logger.LogInformation("Job {JobName}: rescaled from {PreviousParallelism} to {Parallelism} ({Cause}), paused {PauseMs} ms.",
+                Context.Job.JobName, CurrentParallelism, parallelism, cause, pause);
             LastRescale = now;
             var tags = Observability.RuntimeActivities.JobTags(Context.Job.JobId, Context.Job.JobName);
             Observability.RuntimeMetrics.Rescales.Add(1, tags);

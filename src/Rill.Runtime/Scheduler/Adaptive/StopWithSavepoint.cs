@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Rill.Logging;
 using Rill.Runtime.Checkpoint;
 
 namespace Rill.Runtime.Scheduler.Adaptive;
@@ -9,6 +11,7 @@ namespace Rill.Runtime.Scheduler.Adaptive;
 /// </summary>
 internal sealed class StopWithSavepoint(AdaptiveScheduler scheduler, string cause) : AdaptiveSchedulerState(scheduler)
 {
+    private static readonly ILogger Logger = RillLogging.CreateLogger<StopWithSavepoint>();
     private CompletedCheckpoint? _savepoint;
 
     public override string Name => "StopWithSavepoint";
@@ -49,7 +52,7 @@ internal sealed class StopWithSavepoint(AdaptiveScheduler scheduler, string caus
             if (t.IsFaulted)
             {
                 var error = t.Exception!.InnerException!;
-                Console.Error.WriteLine($"Job {Context.Job.JobName}: stop-with-savepoint for '{cause}' failed: {error.Message}");
+                Logger.LogWarning(error, "Job {JobName}: stop-with-savepoint for '{Cause}' failed: {Reason}", Context.Job.JobName, cause, error.Message);
                 if (Context.HasLeavingTaskManagers)
                 {
                     Restarting.OrFail(Scheduler, new InvalidOperationException($"{cause}, and the savepoint failed: {error.Message}", error));
