@@ -135,7 +135,10 @@ internal static class RillTopology
         IResourceBuilder<IResourceWithConnectionString> redis, string checkpoints, IResourceBuilder<ParameterResource>? authToken)
     {
         // ConnectionStrings__kafka and ConnectionStrings__redis: the sample reads them when its command line names no address.
-        process.WithReference(kafka).WithReference(redis).WithEnvironment("RILL_CHECKPOINT_DIR", checkpoints);
+        process.WithReference(kafka).WithReference(redis).WithEnvironment("RILL_CHECKPOINT_DIR", checkpoints)
+            // Log lines to stdout: the dashboard shows every stderr line as an error, and this job prints no results there
+            // (levels reach the dashboard's structured logs through OpenTelemetry either way).
+            .WithEnvironment("RILL_CONSOLE_LOG", "stdout");
         if (authToken is not null)
         {
             // Published processes listen beyond loopback, where Rill's REST API demands a bearer token.

@@ -100,11 +100,10 @@ public sealed class RillProcessTelemetry : IDisposable
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         int Remaining() => (int)Math.Max(0, (budget - clock.Elapsed).TotalMilliseconds);
-        var services = _host!.Services;
         // Traces and metrics first: the logs of their own shutdown, if any, still have a provider to go to.
-        services.GetService<TracerProvider>()?.Shutdown(Remaining());
-        services.GetService<MeterProvider>()?.Shutdown(Remaining());
-        services.GetService<LoggerProvider>()?.Shutdown(Remaining());
+        TracerProvider?.Shutdown(Remaining());
+        MeterProvider?.Shutdown(Remaining());
+        LoggerProvider?.Shutdown(Remaining());
     }
 
     /// <summary>

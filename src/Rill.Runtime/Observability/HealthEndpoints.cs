@@ -21,6 +21,9 @@ public static class HealthEndpoints
     /// <summary>Checks with this tag decide <c>/alive</c> too; all others only <c>/health</c>.</summary>
     public const string LiveTag = "live";
 
+    /// <summary>The log category of ASP.NET Core's health check service, which logs every unhealthy probe as an error.</summary>
+    public const string HealthCheckServiceCategory = "Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService";
+
     /// <summary>True for the two probe paths (filters keep them out of traces and past auth).</summary>
     public static bool IsProbe(PathString path) => path.Equals(HealthPath, StringComparison.OrdinalIgnoreCase) || path.Equals(AlivePath, StringComparison.OrdinalIgnoreCase);
 

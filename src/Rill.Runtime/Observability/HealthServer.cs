@@ -33,7 +33,10 @@ public sealed class HealthServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         // Only errors, on Rill's console (RILL_CONSOLE_LOG): an unhandled exception behind a 500 must leave a trace.
-        builder.Logging.AddProvider(Rill.Logging.RillLogging.CreateConsoleProvider()).SetMinimumLevel(LogLevel.Error);
+        builder.Logging.AddProvider(Rill.Logging.RillLogging.CreateConsoleProvider()).SetMinimumLevel(LogLevel.Error)
+            // An unready process answers 503 to each probe, and the prober reports it; an error line per probe (every
+            // second under Aspire, while a TaskManager registers or leaves) would bury the errors that matter.
+            .AddFilter(HealthEndpoints.HealthCheckServiceCategory, LogLevel.None);
         Rpc.EmbeddedHostLifetime.Use(builder.Services);
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(2));
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(bindAddress, port, listen => listen.Protocols = HttpProtocols.Http1));

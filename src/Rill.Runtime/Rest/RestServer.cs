@@ -50,7 +50,10 @@ public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGa
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         // Only errors, on Rill's console (RILL_CONSOLE_LOG): an unhandled exception behind a 500 must leave a trace.
-        builder.Logging.AddProvider(Rill.Logging.RillLogging.CreateConsoleProvider()).SetMinimumLevel(LogLevel.Error);
+        builder.Logging.AddProvider(Rill.Logging.RillLogging.CreateConsoleProvider()).SetMinimumLevel(LogLevel.Error)
+            // An unready process answers 503 to each probe, and the prober reports it; an error line per probe (every
+            // second under Aspire, while a TaskManager registers or leaves) would bury the errors that matter.
+            .AddFilter(Observability.HealthEndpoints.HealthCheckServiceCategory, LogLevel.None);
         Rill.Runtime.Rpc.EmbeddedHostLifetime.Use(builder.Services);
         // Long-lived calls (TaskManager connections, downloads) must not hold a stopping process for the default 30 s.
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(2));
