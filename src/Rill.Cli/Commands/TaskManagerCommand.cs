@@ -31,10 +31,11 @@ internal static class TaskManagerCommand
         var dataPort = ServerOptions.Port("--data-port", "Port other TaskManagers fetch results from", defaults.DataPort);
         var authToken = ClusterOptions.AuthToken("Bearer token for the JobManager's REST API");
         var heartbeatTimeout = ServerOptions.HeartbeatTimeout("Seconds without a JobManager heartbeat after which it counts as gone");
+        var healthPort = ServerOptions.HealthPort();
 
         var command = new Command("taskmanager", "Run a TaskManager that offers slots to a JobManager, until Ctrl+C or SIGTERM.")
         {
-            jobManager, cluster, clusterId, slots, bindAddress, advertisedAddress, rpcPort, dataPort, authToken, heartbeatTimeout,
+            jobManager, cluster, clusterId, slots, bindAddress, advertisedAddress, rpcPort, dataPort, authToken, heartbeatTimeout, healthPort,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -49,6 +50,12 @@ internal static class TaskManagerCommand
             };
             PortCheck.EnsureFree(configuration.BindAddress, configuration.RpcPort, "--rpc-port");
             PortCheck.EnsureFree(configuration.BindAddress, configuration.DataPort, "--data-port");
+            var probePort = ServerOptions.GetHealthPort(parse, healthPort);
+            if (probePort is { } probe)
+            {
+                PortCheck.EnsureFree(configuration.BindAddress, probe, "--health-port");
+            }
+
             var jobManagerUrl = parse.GetValue(jobManager);
             var haServices = parse.GetValue(cluster);
             if ((jobManagerUrl is null) == (haServices is null))
@@ -60,8 +67,8 @@ internal static class TaskManagerCommand
             var token = ClusterOptions.GetAuthToken(parse, authToken);
             await ServerRun.UntilCanceledAsync("TaskManager",
                 () => haServices is not null
-                    ? SessionClusterEntrypoint.RunTaskManagerAsync(configuration, haServices, parse.GetValue(clusterId)!, token, cancellation)
-                    : SessionClusterEntrypoint.RunTaskManagerAsync(configuration, jobManagerUrl!, token, cancellation), cancellation).ConfigureAwait(false);
+                    ? SessionClusterEntrypoint.RunTaskManagerAsync(configuration, haServices, parse.GetValue(clusterId)!, token, cancellation, probePort)
+                    : SessionClusterEntrypoint.RunTaskManagerAsync(configuration, jobManagerUrl!, token, cancellation, probePort), cancellation).ConfigureAwait(false);
             return ExitCodes.Success;
         });
         return command;

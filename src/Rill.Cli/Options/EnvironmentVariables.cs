@@ -10,6 +10,8 @@ internal static class EnvironmentVariables
 
     public const string AuthToken = "RILL_AUTH_TOKEN";
 
+    public const string HealthPort = "RILL_HEALTH_PORT";
+
     /// <summary>The variable's value, or null when it is unset or blank (an empty export means "unset" to users).</summary>
     public static string? Get(string name) => Environment.GetEnvironmentVariable(name) is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
 }

@@ -35,6 +35,29 @@ internal static class ServerOptions
         CustomParser = OptionValues.Seconds,
     };
 
+    public static Option<int?> HealthPort() => new("--health-port")
+    {
+        Description = $"Port that serves only /health (200 once registered with a JobManager) and /alive, over HTTP/1.1, for probes; "
+            + $"default ${EnvironmentVariables.HealthPort}, else none (0: a free port).",
+        HelpName = "PORT",
+        CustomParser = result => OptionValues.Port(result),
+    };
+
+    /// <summary>The probe port from the option, else from the environment (as the application-mode processes read it); null for none.</summary>
+    public static int? GetHealthPort(ParseResult parse, Option<int?> option)
+    {
+        if (parse.GetValue(option) is { } port)
+        {
+            return port;
+        }
+
+        var text = EnvironmentVariables.Get(EnvironmentVariables.HealthPort);
+        return text is null ? null
+            : int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var fromEnvironment) && fromEnvironment <= 65535
+                ? fromEnvironment
+                : throw new UsageException($"{EnvironmentVariables.HealthPort} must be a TCP port (0-65535), got '{text}'.");
+    }
+
     /// <summary>Loopback is the only address the REST API may serve without a token (anyone who reaches it can run code).</summary>
     public static bool NeedsToken(IPAddress bindAddress) => !IPAddress.IsLoopback(bindAddress);
 }

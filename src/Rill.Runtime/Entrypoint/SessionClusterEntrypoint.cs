@@ -40,25 +40,40 @@ public static class SessionClusterEntrypoint
     internal static readonly TimeSpan LeaderLease = TimeSpan.FromSeconds(5);
 
     /// <summary>Runs a session TaskManager that serves the JobManager at <paramref name="jobManager"/> (its REST URL) until canceled.</summary>
-    public static async Task RunTaskManagerAsync(TaskManagerConfiguration configuration, Uri jobManager, string? authToken, CancellationToken cancellation)
+    /// <param name="healthPort">Where to serve <c>/health</c> (registered with a JobManager) and <c>/alive</c>; null for nowhere.</param>
+    public static async Task RunTaskManagerAsync(TaskManagerConfiguration configuration, Uri jobManager, string? authToken, CancellationToken cancellation,
+        int? healthPort = null)
     {
         using var retrieval = new RestLeaderRetrieval(jobManager, authToken);
-        await RunTaskManagerAsync(configuration, retrieval, jobManager.ToString(), authToken, cancellation).ConfigureAwait(false);
+        await RunTaskManagerAsync(configuration, retrieval, jobManager.ToString(), authToken, healthPort, cancellation).ConfigureAwait(false);
     }
 
     /// <summary>Runs a session TaskManager that follows the JobManager leader of an HA cluster until canceled.</summary>
-    public static async Task RunTaskManagerAsync(TaskManagerConfiguration configuration, string cluster, string clusterId, string? authToken, CancellationToken cancellation)
+    public static async Task RunTaskManagerAsync(TaskManagerConfiguration configuration, string cluster, string clusterId, string? authToken, CancellationToken cancellation,
+        int? healthPort = null)
     {
         await using var services = await RedisHighAvailabilityServices.ConnectAsync(cluster, clusterId).ConfigureAwait(false);
-        await RunTaskManagerAsync(configuration, new HighAvailabilityLeaderRetrieval(services), $"the leader of cluster '{clusterId}' at {cluster}", authToken, cancellation)
-            .ConfigureAwait(false);
+        await RunTaskManagerAsync(configuration, new HighAvailabilityLeaderRetrieval(services), $"the leader of cluster '{clusterId}' at {cluster}", authToken, healthPort,
+            cancellation).ConfigureAwait(false);
     }
 
     private static async Task RunTaskManagerAsync(TaskManagerConfiguration configuration, ILeaderRetrieval retrieval, string jobManager, string? authToken,
-        CancellationToken cancellation)
+        int? healthPort, CancellationToken cancellation)
     {
+        // Started first: /alive answers while the TaskManager starts, /health once it is registered.
+        var readiness = new Observability.ProcessReadiness();
+        await using var health = healthPort is { } port
+            ? await Observability.HealthServer.StartAsync(configuration.BindAddress, port, readiness, cancellation).ConfigureAwait(false)
+            : null;
+        if (health is not null)
+        {
+            Logger.LogInformation("Rill health endpoints at {HealthAddress} ({HealthPath}, {AlivePath})", health.Address, Observability.HealthEndpoints.HealthPath,
+                Observability.HealthEndpoints.AlivePath);
+        }
+
         await using var programs = new SessionJobGraphs(retrieval, authToken, Path.Combine(Path.GetTempPath(), "rill-taskmanager-" + configuration.TaskManagerId));
         await using var taskManager = new TaskManagerRunner(configuration, retrieval, programs.ResolveAsync);
+        using var registered = readiness.Add("taskmanager", () => taskManager.IsRegistered ? null : "not registered with a ResourceManager.");
         taskManager.JobEnded += programs.Release;
         await taskManager.StartAsync(cancellation).ConfigureAwait(false);
         Logger.LogInformation("Rill TaskManager {TaskManagerId}: {Slots} slots, RPC at {RpcAddress}, data at {DataAddress}, JobManager {JobManagerUrl}",
