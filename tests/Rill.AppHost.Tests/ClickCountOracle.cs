@@ -25,16 +25,33 @@ internal sealed class ClickCountOracle : IDisposable
         _redis = ConnectionMultiplexer.Connect(redisConnectionString);
     }
 
-    /// <summary>Polls until <paramref name="count"/> windows later than <paramref name="after"/> match the clicks; fails on the first wrong count.</summary>
-    public async Task<IReadOnlyList<long>> WaitForMatchingWindowsAsync(long after, int count, CancellationToken cancellation)
+    /// <summary>The first window anyone clicked in: polls until clickgen's first click was read.</summary>
+    public async Task<long> FirstClickedWindowAsync(CancellationToken cancellation)
     {
         while (true)
         {
             await PollAsync(cancellation);
-            var matching = _counts.WindowsMatchingTheClicks().Where(start => start > after).ToList();
-            if (matching.Count >= count)
+            if (_counts.FirstClickedWindow is { } first)
             {
-                return matching;
+                return first;
+            }
+        }
+    }
+
+    public long WindowOf(long timestamp) => _counts.WindowOf(timestamp);
+
+    /// <summary>
+    /// Polls until every window from <paramref name="from"/> through <paramref name="through"/> was reported with the
+    /// clicks' counts, user by user (none lost, none partial); fails on the first wrong count, or when time runs out.
+    /// </summary>
+    public async Task WaitForWindowsAsync(long from, long through, CancellationToken cancellation)
+    {
+        while (true)
+        {
+            await PollAsync(cancellation, () => $"windows not (yet) matching the clicks: {string.Join(", ", _counts.WindowsNotMatching(from, through))}");
+            if (_counts.WindowsNotMatching(from, through).Count == 0)
+            {
+                return;
             }
         }
     }
@@ -53,16 +70,14 @@ internal sealed class ClickCountOracle : IDisposable
         }
     }
 
-    public long LatestReportedWindow() => _counts.ReportedWindows.DefaultIfEmpty(long.MinValue).Max();
-
     public string Describe() =>
         $"{_counts.Describe()}; Redis: {string.Join(", ", _latestInRedis.OrderBy(e => e.Key).Select(e => $"user {e.Key} window {e.Value.WindowStart} count {e.Value.Count}"))}";
 
-    private async Task PollAsync(CancellationToken cancellation)
+    private async Task PollAsync(CancellationToken cancellation, Func<string>? waitingFor = null)
     {
         if (cancellation.IsCancellationRequested)
         {
-            Assert.Fail($"Out of time while waiting for results: {Describe()}.");
+            Assert.Fail($"Out of time while waiting for results ({waitingFor?.Invoke() ?? "Redis"}): {Describe()}.");
         }
 
         await Task.Delay(PollInterval, CancellationToken.None);

@@ -42,19 +42,37 @@ internal sealed class WindowCounts(long windowMs)
         _clicks[key] = _clicks.GetValueOrDefault(key) + 1;
     }
 
-    /// <summary>Windows whose reported counts equal the clicks' counts for every user who clicked in them, and no one else.</summary>
-    public IReadOnlyList<long> WindowsMatchingTheClicks() => ReportedWindows.Where(start =>
-    {
-        var reported = _reported.Where(e => e.Key.Start == start).ToDictionary(e => e.Key.User, e => e.Value);
-        var expected = _clicks.Where(e => e.Key.Start == start).ToDictionary(e => e.Key.User, e => e.Value);
-        return reported.Count == expected.Count && reported.All(e => expected.GetValueOrDefault(e.Key) == e.Value);
-    }).ToList();
-
     /// <summary>Reported counts that differ from the clicks' counts (the clicks were read after the results, so they are complete).</summary>
     public IReadOnlyList<string> WrongCounts() => _reported
         .Where(e => _clicks.GetValueOrDefault(e.Key) != e.Value)
         .Select(e => $"window {e.Key.Start} user {e.Key.User}: reported {e.Value}, clicks {_clicks.GetValueOrDefault(e.Key)}")
         .ToList();
+
+    /// <summary>
+    /// The windows from <paramref name="from"/> through <paramref name="through"/> (their starts) whose reported counts
+    /// do not (yet) equal the clicks' counts, user by user; a window nobody clicked in needs no report.
+    /// </summary>
+    public IReadOnlyList<long> WindowsNotMatching(long from, long through)
+    {
+        var notMatching = new List<long>();
+        for (var start = from; start <= through; start += windowMs)
+        {
+            var reported = _reported.Where(e => e.Key.Start == start).ToDictionary(e => e.Key.User, e => e.Value);
+            var expected = _clicks.Where(e => e.Key.Start == start).ToDictionary(e => e.Key.User, e => e.Value);
+            if (reported.Count != expected.Count || reported.Any(e => expected.GetValueOrDefault(e.Key) != e.Value))
+            {
+                notMatching.Add(start);
+            }
+        }
+
+        return notMatching;
+    }
+
+    /// <summary>The start of the window that holds <paramref name="timestamp"/>.</summary>
+    public long WindowOf(long timestamp) => timestamp - (((timestamp % windowMs) + windowMs) % windowMs);
+
+    /// <summary>The first window anyone clicked in, once a click was read.</summary>
+    public long? FirstClickedWindow => _clicks.Count == 0 ? null : _clicks.Keys.Min(k => k.Start);
 
     public long ClicksOf(long windowStart, int user) => _clicks.GetValueOrDefault((windowStart, user));
 

@@ -53,7 +53,7 @@ internal static class TaskManagerCommand
             var probePort = ServerOptions.GetHealthPort(parse, healthPort);
             if (probePort is { } probe)
             {
-                PortCheck.EnsureFree(configuration.BindAddress, probe, "--health-port");
+                PortCheck.EnsureFree(configuration.BindAddress, probe, parse.GetValue(healthPort) is null ? EnvironmentVariables.HealthPort : "--health-port");
             }
 
             var jobManagerUrl = parse.GetValue(jobManager);

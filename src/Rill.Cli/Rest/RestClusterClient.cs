@@ -15,6 +15,9 @@ internal sealed class RestClusterClient : IDisposable
     private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan UploadTimeout = TimeSpan.FromMinutes(10);
 
+    /// <summary>The JobManager plans the program before it answers a run, for up to 2 minutes: the answer is awaited a bit longer.</summary>
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(2.5);
+
     private readonly HttpClient _http;
 
     /// <param name="baseAddress">The REST URL, ending with '/'.</param>
@@ -44,7 +47,7 @@ internal sealed class RestClusterClient : IDisposable
     public async Task<string> RunArtifactAsync(string artifactId, RunArtifactRequest request, CancellationToken cancellation)
     {
         using var content = JsonContent.Create(request);
-        var response = await SendAsync<RunArtifactResponse>(HttpMethod.Post, $"artifacts/{Uri.EscapeDataString(artifactId)}/run", content, QueryTimeout, cancellation)
+        var response = await SendAsync<RunArtifactResponse>(HttpMethod.Post, $"artifacts/{Uri.EscapeDataString(artifactId)}/run", content, RunTimeout, cancellation)
             .ConfigureAwait(false);
         return response.JobId;
     }

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Rill.Logging;
 using Rill.Checkpointing;
 using Rill.Graph;
 using Rill.Runtime.Artifacts;
@@ -20,6 +22,8 @@ public sealed class SessionPrograms(ArtifactStore store, IDispatcherGateway disp
     // One record per job submitted here, kept after the job ended so that a retry of a finished job's run is answered,
     // not run again. Bounded as the Dispatcher's own job list is, which keeps every job's graph and final details for
     // this JobManager's lifetime: a record is a few strings next to that. A failed run leaves no record (nor a job).
+    private static readonly ILogger Logger = RillLogging.CreateLogger<SessionPrograms>();
+
     private readonly ConcurrentDictionary<Guid, Submission> _submissions = new();
 
     public ArtifactStore Store { get; } = store;
@@ -149,10 +153,21 @@ public sealed class SessionPrograms(ArtifactStore store, IDispatcherGateway disp
             programsByJob.TryRemove(KeyValuePair.Create(jobId, reference));
             _running.TryRemove(KeyValuePair.Create(jobId, program));
             program.Dispose();
-            // A duplicate is refused before anything is persisted (and the job store entry would be the other job's).
-            if (persisted && refused is not DuplicateJobSubmissionException && Unpersist is { } unpersist)
+            // Only a new submission is taken back out (refuseEndedJobs: not a resume): a resumed job's entry is the job a client once started, and it
+            // stays for the next leader. Nor a duplicate: the Dispatcher refuses one after the persist, and the entry
+            // then belongs to the job already running under that id.
+            if (persisted && refuseEndedJobs && refused is not DuplicateJobSubmissionException && Unpersist is { } unpersist)
             {
-                await unpersist(jobId).ConfigureAwait(false);
+                try
+                {
+                    await unpersist(jobId).ConfigureAwait(false);
+                }
+                catch (Exception cleanup)
+                {
+                    // The refusal is what the client must hear; the stale entry fails a next leader's resume, visibly.
+                    Logger.LogError(cleanup, "Job {JobId} was refused, and taking its submission back out of the job store failed: {Reason}",
+                        JobIds.Format(jobId), cleanup.Message);
+                }
             }
 
             throw;
