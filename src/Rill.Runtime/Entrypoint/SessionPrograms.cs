@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using Rill.Logging;
 using Rill.Checkpointing;
 using Rill.Graph;
+using Rill.Logging;
 using Rill.Runtime.Artifacts;
 using Rill.Runtime.Dispatcher;
 using Rill.Runtime.HighAvailability;
