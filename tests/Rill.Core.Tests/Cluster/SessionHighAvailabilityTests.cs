@@ -107,23 +107,13 @@ public sealed class SessionHighAvailabilityTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_run_under_the_id_of_a_job_that_ended_under_an_earlier_leader_is_409_and_starts_nothing()
-    {
-        const string clusterId = "session-ha-ended";
-        await using var services = await RedisHighAvailabilityServices.ConnectAsync(_redis.Address, clusterId);
-        using var stop = new CancellationTokenSource();
-        var jobManager = SessionClusterEntrypoint.RunJobManagerAsync(new JobManagerConfiguration { RestPort = 0 }, _work.Combine("artifacts"), stop.Token, _redis.Address, clusterId);
-        try
+    public Task A_run_under_the_id_of_a_job_that_ended_under_an_earlier_leader_is_409_and_starts_nothing() =>
+        WithOneJobManagerAsync("session-ha-ended", async (services, leader, http, artifactId) =>
         {
-            var leader = await WaitForLeaderAsync(new HighAvailabilityLeaderRetrieval(services), previous: null);
             // What an earlier leader leaves of a job that ended: its outcome in the result store, nothing in the job store.
             var ended = Guid.NewGuid();
             await services.PutJobResultAsync(leader.FencingToken, new JobResultEntry(ended, "Finished", 1000, new Dictionary<string, long>(), null, null, DateTimeOffset.UtcNow));
 
-            using var http = new HttpClient { BaseAddress = new Uri(leader.RestAddress) };
-            using var zip = TestApplications.Zip(TestApplications.WordCount);
-            using var form = new MultipartFormDataContent { { new StreamContent(zip), "file", "WordCount.zip" } };
-            var artifactId = (await (await http.PostAsync("artifacts", form)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
             var run = await http.PostAsJsonAsync($"artifacts/{artifactId}/run",
                 new { jobId = ended.ToString("N"), programArgsList = new[] { "--output", _work.Combine("out") }, parallelism = 1 });
 
@@ -131,24 +121,12 @@ public sealed class SessionHighAvailabilityTests : IAsyncLifetime
             Assert.Contains("earlier JobManager leader", (await run.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
             Assert.Equal(0, (await http.GetFromJsonAsync<JsonElement>("jobs")).GetProperty("jobs").GetArrayLength());
             Assert.Empty(await services.GetJobsAsync());
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await jobManager;
-        }
-    }
+        });
 
     [Fact]
-    public async Task A_run_whose_savepoint_the_Dispatcher_refuses_leaves_nothing_in_the_job_store()
-    {
-        const string clusterId = "session-ha-refused";
-        await using var services = await RedisHighAvailabilityServices.ConnectAsync(_redis.Address, clusterId);
-        using var stop = new CancellationTokenSource();
-        var jobManager = SessionClusterEntrypoint.RunJobManagerAsync(new JobManagerConfiguration { RestPort = 0 }, _work.Combine("artifacts"), stop.Token, _redis.Address, clusterId);
-        try
+    public Task A_run_whose_savepoint_the_Dispatcher_refuses_leaves_nothing_in_the_job_store() =>
+        WithOneJobManagerAsync("session-ha-refused", async (services, _, http, artifactId) =>
         {
-            var leader = await WaitForLeaderAsync(new HighAvailabilityLeaderRetrieval(services), previous: null);
             // A well-formed savepoint whose state belongs to an operator this program does not have: the run's own checks
             // pass, and the Dispatcher refuses it once the program is planned (and, with HA, its submission persisted).
             var savepoint = _work.Combine("foreign-savepoint");
@@ -159,10 +137,6 @@ public sealed class SessionHighAvailabilityTests : IAsyncLifetime
                 [new OperatorSubtaskState("no-such-operator", [], [new OperatorListState("positions", OperatorStateDistribution.Split, [new StateSlice(stateFile, 0, 4)])])]);
             CheckpointMetadata.Write(new CompletedCheckpoint(Guid.NewGuid(), 7, DateTimeOffset.UtcNow, CheckpointKind.Savepoint, savepoint, [foreign], new Dictionary<string, byte[]>()));
 
-            using var http = new HttpClient { BaseAddress = new Uri(leader.RestAddress) };
-            using var zip = TestApplications.Zip(TestApplications.WordCount);
-            using var form = new MultipartFormDataContent { { new StreamContent(zip), "file", "WordCount.zip" } };
-            var artifactId = (await (await http.PostAsync("artifacts", form)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
             var run = await http.PostAsJsonAsync($"artifacts/{artifactId}/run",
                 new { jobId = Guid.NewGuid().ToString("N"), programArgsList = new[] { "--output", _work.Combine("out") }, parallelism = 1, savepointPath = savepoint });
 
@@ -170,6 +144,22 @@ public sealed class SessionHighAvailabilityTests : IAsyncLifetime
             Assert.Contains("allow-non-restored-state", (await run.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
             // Nothing for a next leader to resume: the refused job never ran.
             Assert.Empty(await services.GetJobsAsync());
+        });
+
+    /// <summary>One HA JobManager (no TaskManagers) elected in a cluster of its own, with the WordCount application uploaded.</summary>
+    private async Task WithOneJobManagerAsync(string clusterId, Func<RedisHighAvailabilityServices, LeaderAddress, HttpClient, string, Task> test)
+    {
+        await using var services = await RedisHighAvailabilityServices.ConnectAsync(_redis.Address, clusterId);
+        using var stop = new CancellationTokenSource();
+        var jobManager = SessionClusterEntrypoint.RunJobManagerAsync(new JobManagerConfiguration { RestPort = 0 }, _work.Combine("artifacts"), stop.Token, _redis.Address, clusterId);
+        try
+        {
+            var leader = await WaitForLeaderAsync(new HighAvailabilityLeaderRetrieval(services), previous: null);
+            using var http = new HttpClient { BaseAddress = new Uri(leader.RestAddress) };
+            using var zip = TestApplications.Zip(TestApplications.WordCount);
+            using var form = new MultipartFormDataContent { { new StreamContent(zip), "file", "WordCount.zip" } };
+            var artifactId = (await (await http.PostAsync("artifacts", form)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+            await test(services, leader, http, artifactId);
         }
         finally
         {
