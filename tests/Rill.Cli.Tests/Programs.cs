@@ -7,6 +7,7 @@ internal static class Programs
 {
     public const string Rill = "rill";
     public const string WordCount = "WordCount";
+    public const string ClickCounts = "ClickCounts";
     public const string CheckpointedCounter = "CheckpointedCounter";
 
     public static string AssemblyPath(string program) => BuiltPrograms.AssemblyPath(typeof(Programs).Assembly, program);

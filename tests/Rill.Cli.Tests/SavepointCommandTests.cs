@@ -49,6 +49,63 @@ public sealed partial class SavepointCommandTests
         Assert.Empty(late.OutputLines);
     }
 
+    /// <summary>
+    /// A program whose job runs embedded (or an application cluster) exits with its job, and its REST API with it: once the
+    /// savepoint is complete, that is the stop working, as Flink's stop ends with the savepoint.
+    /// </summary>
+    [Fact]
+    public async Task StopOfAJobWhoseJobManagerExitsWithItSucceedsOnceTheSavepointIsComplete()
+    {
+        using var dir = new TempDirectory();
+        var input = dir.File("clicks.csv");
+        var start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await File.WriteAllLinesAsync(input, Enumerable.Range(0, 200).Select(i => $"{start + (i * 100)},{i % 5},/page{i % 3}"));
+        var restPort = FreePort.Next();
+        using var program = CliProcess.Start(Programs.ClickCounts,
+            ["--input", input, "--follow", "--output", dir.File("out"), "--checkpointing", "100", "--checkpoint-dir", dir.File("chk"), "--rest-port", $"{restPort}"]);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{restPort}/"), Timeout = TimeSpan.FromSeconds(5) };
+        var jobId = await WaitForRunningJobAsync(http, program);
+
+        var stop = await CliProcess.RunAsync(Programs.Rill, ["stop", jobId, "--savepoint-path", dir.File("final"), "--jobmanager", $"http://127.0.0.1:{restPort}"], timeout: CommandTimeout);
+
+        Assert.True(stop.ExitCode == 0, stop.ToString());
+        Assert.Empty(stop.ErrorLines);
+        var path = SavepointPath(stop.OutputLines[0]);
+        Assert.True(File.Exists(Path.Combine(path, "_metadata")), stop.ToString());
+        var exited = await program.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(exited.ExitCode == 0, exited.ToString());
+    }
+
+    private static async Task<string> WaitForRunningJobAsync(HttpClient http, CliProcess program)
+    {
+        var deadline = DateTime.UtcNow + CommandTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (program.HasExited)
+            {
+                Assert.Fail($"The program exited: {await program.WaitForExitAsync(TimeSpan.FromSeconds(5))}");
+            }
+
+            try
+            {
+                using var jobs = JsonDocument.Parse(await http.GetStringAsync("jobs"));
+                if (jobs.RootElement.GetProperty("jobs").EnumerateArray().FirstOrDefault() is { ValueKind: JsonValueKind.Object } job
+                    && job.GetProperty("status").GetString() == "RUNNING")
+                {
+                    return job.GetProperty("id").GetString()!;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // The REST API is not up yet.
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"No running job: {await program.OutputSoFarAsync()}");
+    }
+
     [Fact]
     public async Task ASavepointThatFailsIsExitCode1WithItsCauseInOneLine()
     {

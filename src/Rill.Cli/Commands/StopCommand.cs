@@ -38,23 +38,44 @@ internal static class StopCommand
             var requestId = await client.StopWithSavepointAsync(id, parse.GetValue(savepointPath), cancellation).ConfigureAwait(false);
             var location = await SavepointWait.LocationAsync(client, id, requestId, $"Job {id}: stopping with a savepoint", cancellation).ConfigureAwait(false);
             Console.WriteLine($"Savepoint completed. Path: {location}");
-            await WaitUntilFinishedAsync(client, id, location, parse.GetValue(timeout) ?? TimeSpan.FromSeconds(60), cancellation).ConfigureAwait(false);
-            Console.WriteLine($"Job {id} FINISHED.");
+            if (await WaitUntilFinishedAsync(client, id, location, parse.GetValue(timeout) ?? TimeSpan.FromSeconds(60), cancellation).ConfigureAwait(false))
+            {
+                Console.WriteLine($"Job {id} FINISHED.");
+            }
+            else
+            {
+                // Flink's stop, too, ends with the savepoint: an application cluster (or an embedded job) exits with its job.
+                Console.WriteLine($"Job {id} stopped: the JobManager exited after the savepoint, as an application cluster does with its job.");
+            }
+
             return ExitCodes.Success;
         });
         return command;
     }
 
-    /// <summary>The savepoint is complete before the tasks have ended: a job that then fails must not pass for stopped.</summary>
-    private static async Task WaitUntilFinishedAsync(RestClusterClient client, string jobId, string location, TimeSpan timeout, CancellationToken cancellation)
+    /// <summary>
+    /// The savepoint is complete before the tasks have ended: a job that then fails must not pass for stopped. True once it
+    /// is FINISHED; false when the JobManager stopped answering after reporting it still running (an application cluster's
+    /// JobManager exits with its job, its REST API with it).
+    /// </summary>
+    private static async Task<bool> WaitUntilFinishedAsync(RestClusterClient client, string jobId, string location, TimeSpan timeout, CancellationToken cancellation)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var state = (await client.GetJobAsync(jobId, cancellation).ConfigureAwait(false)).State;
+            string state;
+            try
+            {
+                state = (await client.GetJobAsync(jobId, cancellation).ConfigureAwait(false)).State;
+            }
+            catch (RestClientException e) when (e.StatusCode is null)
+            {
+                return false;
+            }
+
             if (state == JobStates.Finished)
             {
-                return;
+                return true;
             }
 
             if (JobStates.IsTerminal(state))

@@ -76,7 +76,7 @@ internal static class CheckpointRoutes
             }
 
             return operations.Get(id, triggerId) is { } operation
-                ? Results.Json(StatusBody(operation))
+                ? Results.Json(StatusBody(operation.Collect()))
                 : RestServer.Problem(StatusCodes.Status404NotFound,
                     $"No savepoint operation {triggerId} for job {jobId}: the request id is unknown, or it is old and was forgotten (the latest {operations.Capacity} are kept).");
         });

@@ -31,6 +31,9 @@ public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGa
 
     private readonly SavepointOperations _savepoints = new();
 
+    /// <summary>How long a stopping REST API waits for clients to read the outcome of finished savepoint operations.</summary>
+    private static readonly TimeSpan SavepointCollectionLimit = TimeSpan.FromSeconds(5);
+
     public Uri? Address { get; private set; }
 
     public async Task StartAsync(CancellationToken cancellation)
@@ -258,6 +261,8 @@ public sealed class RestServer(IDispatcherGateway dispatcher, IResourceManagerGa
     {
         if (_app is not null)
         {
+            // A stop-with-savepoint's client may still be polling for the path: at most a few seconds, and only then.
+            await _savepoints.WaitUntilCollectedAsync(SavepointCollectionLimit).ConfigureAwait(false);
             try
             {
                 await _app.StopAsync().ConfigureAwait(false);

@@ -52,6 +52,28 @@ internal sealed class SavepointOperations(int capacity = SavepointOperations.Def
         return operation;
     }
 
+    /// <summary>
+    /// Waits, up to <paramref name="limit"/>, until every finished operation's outcome was read by a client. A program
+    /// whose job runs embedded, and an application cluster, exit with the job, and a stop-with-savepoint ends the job: a
+    /// client polling for the savepoint's path must get it before the REST API goes away.
+    /// </summary>
+    public async Task WaitUntilCollectedAsync(TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (DateTime.UtcNow < deadline)
+        {
+            lock (_lock)
+            {
+                if (_operations.Values.All(o => !o.Result.IsCompleted || o.IsCollected))
+                {
+                    return;
+                }
+            }
+
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+    }
+
     private bool EvictOldestFinished()
     {
         for (var node = _oldestFirst.First; node is not null; node = node.Next)
@@ -73,7 +95,23 @@ internal sealed class SavepointOperation
 {
     private readonly TaskCompletionSource<string> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private int _collected;
+
     public Task<string> Result => _result.Task;
+
+    /// <summary>A client read the outcome (see <see cref="SavepointOperations.WaitUntilCollectedAsync"/>).</summary>
+    public bool IsCollected => Volatile.Read(ref _collected) == 1;
+
+    /// <summary>This operation, as a client reads it: once it is finished, that reading counts as collecting it.</summary>
+    public SavepointOperation Collect()
+    {
+        if (Result.IsCompleted)
+        {
+            Volatile.Write(ref _collected, 1);
+        }
+
+        return this;
+    }
 
     public void Run(Func<Task<string>> savepoint) => _ = RunAsync(savepoint);
 
