@@ -590,14 +590,17 @@ public sealed class JobMaster : IJobMasterGateway, IAsyncDisposable
             return;
         }
 
+        // Restarting is a warning: a checkpointed job restarts without limit by default, and a failure it meets on every
+        // attempt would otherwise loop where an embedded program (which shows warnings only) says nothing.
+        var level = status == JobStatus.Restarting ? LogLevel.Warning : LogLevel.Information;
         if (cause is null)
         {
-            Logger.LogInformation("Job {JobName} ({JobId}) switched from state {PreviousStatus} to {Status}.",
+            Logger.Log(level, "Job {JobName} ({JobId}) switched from state {PreviousStatus} to {Status}.",
                 _job.JobName, JobIds.Format(JobId), _status.ToFlinkName(), status.ToFlinkName());
         }
         else
         {
-            Logger.LogInformation(cause, "Job {JobName} ({JobId}) switched from state {PreviousStatus} to {Status}: {Reason}",
+            Logger.Log(level, cause, "Job {JobName} ({JobId}) switched from state {PreviousStatus} to {Status}: {Reason}",
                 _job.JobName, JobIds.Format(JobId), _status.ToFlinkName(), status.ToFlinkName(), cause.Message);
         }
 
