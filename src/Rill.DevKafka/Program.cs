@@ -30,6 +30,12 @@ public static class Program
         using var stop = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        // A file left by an earlier broker names ports nobody listens on: gone before this one starts, and again when it stops.
+        if (options.BootstrapFile is { } stale)
+        {
+            File.Delete(stale);
+        }
+
         try
         {
             using var cluster = new MockCluster(options.Brokers);
@@ -52,6 +58,11 @@ public static class Program
 
             _ = Task.Run(() => ServeControlChannel(cluster, stop.Token), CancellationToken.None);
             await Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            if (options.BootstrapFile is { } announced)
+            {
+                File.Delete(announced);
+            }
+
             Console.Error.WriteLine("Rill.DevKafka: stopped; its topics and records are gone.");
             return 0;
         }

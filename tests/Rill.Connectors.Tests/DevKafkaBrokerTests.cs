@@ -62,12 +62,14 @@ public sealed class DevKafkaBrokerTests
     }
 
     [Fact]
-    public async Task SigtermStopsItWithExitCode0AndBadOptionsGetExitCode2()
+    public async Task SigtermStopsItWithExitCode0AndRemovesItsBootstrapFileAndBadOptionsGetExitCode2()
     {
         using var broker = await DevKafkaBroker.StartAsync("--topic", "t:1");
         broker.Terminate();
         Assert.True(broker.WaitForExit(TimeSpan.FromSeconds(15)), "The broker did not stop on SIGTERM.");
         Assert.Equal(0, broker.ExitCode);
+        // The ports it announced are gone with it: nobody must find them later.
+        Assert.False(File.Exists(broker.BootstrapFile), "The stopped broker left its bootstrap file behind.");
 
         var usage = await Assert.ThrowsAsync<InvalidOperationException>(() => DevKafkaBroker.StartAsync("--topic", "no-partitions"));
         Assert.Contains("exited with 2", usage.Message, StringComparison.Ordinal);
