@@ -43,7 +43,8 @@ internal sealed class KafkaReadyHealthCheck(IResourceWithConnectionString kafka,
         }
         catch (KafkaException e)
         {
-            return HealthCheckResult.Unhealthy($"Kafka at {bootstrap} does not answer a Metadata request: {e.Error.Reason}", e);
+            // The reason is the whole story while the broker starts: without the exception, one line per probe, not a stack trace.
+            return HealthCheckResult.Unhealthy($"Kafka at {bootstrap} does not answer a Metadata request: {e.Error.Reason}");
         }
     }
 

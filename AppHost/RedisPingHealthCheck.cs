@@ -29,7 +29,8 @@ internal sealed class RedisPingHealthCheck(IResourceWithConnectionString redis) 
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            return HealthCheckResult.Unhealthy($"redis-server at {address} does not answer PING: {e.Message}", e);
+            // The message is the whole story while the server starts: without the exception, the host logs one line per probe, not a stack trace.
+            return HealthCheckResult.Unhealthy($"redis-server at {address} does not answer PING: {e.Message}");
         }
     }
 }

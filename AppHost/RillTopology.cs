@@ -75,7 +75,14 @@ internal static class RillTopology
             })
             .WithHttpHealthCheck(JobManagerHealth.Path, endpointName: RestEndpointName)
             .WaitFor(redis)
-            .WaitFor(kafka);
+            .WaitFor(kafka)
+            // Its port is a free one each run: said once it answers, for those without the dashboard (headless, scripts).
+            .OnResourceReady((_, @event, _) =>
+            {
+                @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Rill.AppHost").LogInformation(
+                    "The job manager's REST API is ready at {RestUrl} (/overview, /jobs, /taskmanagers).", rest.Url);
+                return Task.CompletedTask;
+            });
         ConfigureRillProcess(jobManager, kafka, redis, checkpoints, authToken);
 
         var taskManagers = builder.AddProject<Projects.KafkaClickCounts>("taskmanager")
