@@ -109,6 +109,25 @@ public sealed class ApplicationClusterExecutor(StreamExecutionEnvironment enviro
         Logger.LogInformation("Rill application process {ContenderId}: cluster '{ClusterId}' at {Cluster}, {Slots} slots.", contender.ContenderId, _options.ClusterId, cluster, _options.Slots);
 
         var pushed = taskManager?.WaitForJobEndAsync(job.JobId) ?? Task.Delay(Timeout.Infinite, cancellation).ContinueWith(_ => (JobResult)null!, TaskScheduler.Default);
+        var result = await WaitForJobEndAsync(services, job, started, pushed, cancellation).ConfigureAwait(false);
+        // The leader's own process learns the end as early as the others, while its term still records the result and
+        // tells the TaskManagers: stepping down now would leave them a term they no longer accept.
+        // (A failure of that work is reported when the contender steps down and awaits it.)
+        var work = contender.CurrentTermWork;
+        if (await Task.WhenAny(work, Task.Delay(LeaderWrapUpTimeout, cancellation)).ConfigureAwait(false) != work)
+        {
+            Logger.LogWarning("JobManager: the job ended, but recording it and telling the TaskManagers took longer than {Seconds} s; stepping down anyway.",
+                LeaderWrapUpTimeout.TotalSeconds);
+        }
+
+        return result;
+    }
+
+    private static readonly TimeSpan LeaderWrapUpTimeout = TimeSpan.FromSeconds(10);
+
+    private static async Task<JobResult> WaitForJobEndAsync(IHighAvailabilityServices services, JobGraph job, DateTimeOffset started, Task<JobResult> pushed,
+        CancellationToken cancellation)
+    {
         while (true)
         {
             // The leader tells its TaskManagers at once; the result store also reaches processes that were

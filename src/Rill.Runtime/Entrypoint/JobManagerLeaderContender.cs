@@ -34,6 +34,9 @@ internal sealed class JobManagerLeaderContender : IAsyncDisposable
 
     public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
 
+    /// <summary>The work of the term this process leads (completed when it leads none), so a leader can let it finish before stepping down.</summary>
+    public Task CurrentTermWork => _term?.Work ?? Task.CompletedTask;
+
     private async Task RunAsync(CancellationToken stop)
     {
         var renewInterval = _lease / 4;
@@ -111,7 +114,7 @@ internal sealed class JobManagerLeaderContender : IAsyncDisposable
         _term = new Term(runner, token, termStop, work);
     }
 
-    private async Task StepDownAsync(string reason)
+    private async Task StepDownAsync(string reason, bool leaving = false)
     {
         if (_term is not { } term)
         {
@@ -119,7 +122,15 @@ internal sealed class JobManagerLeaderContender : IAsyncDisposable
         }
 
         _term = null;
-        Logger.LogWarning("JobManager contender {ContenderId}: lost leadership of term {FencingToken} ({Reason}); stepping down.", ContenderId, term.Token, reason);
+        if (leaving)
+        {
+            Logger.LogInformation("JobManager contender {ContenderId}: gives up leadership of term {FencingToken} ({Reason}).", ContenderId, term.Token, reason);
+        }
+        else
+        {
+            Logger.LogWarning("JobManager contender {ContenderId}: lost leadership of term {FencingToken} ({Reason}); stepping down.", ContenderId, term.Token, reason);
+        }
+
         await term.Stop.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -147,7 +158,7 @@ internal sealed class JobManagerLeaderContender : IAsyncDisposable
 
         if (_term is { } term)
         {
-            await StepDownAsync("this process stops").ConfigureAwait(false);
+            await StepDownAsync("this process stops", leaving: true).ConfigureAwait(false);
             try
             {
                 // A clean exit hands over at once instead of after the lease.
