@@ -33,6 +33,7 @@ internal sealed class SinkProducer : IDisposable
             }
 
             _producer = builder
+                .SetLogHandler((_, message) => KafkaClientLogging.Log(message))
                 .SetErrorHandler((_, error) =>
                 {
                     // Other errors are transient (a broker went away): librdkafka retries them, and a record it gives

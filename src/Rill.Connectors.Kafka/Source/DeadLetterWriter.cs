@@ -17,7 +17,7 @@ internal sealed class DeadLetterWriter(KafkaSourceSettings settings, string topi
         ClientId = clientId,
         Acks = Acks.All,
         EnableIdempotence = true,
-    }).Build();
+    }).SetLogHandler((_, message) => KafkaClientLogging.Log(message)).Build();
 
     private volatile string? _error;
 

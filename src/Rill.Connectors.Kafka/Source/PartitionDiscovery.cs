@@ -12,9 +12,10 @@ internal sealed class PartitionDiscovery(KafkaSourceSettings settings) : IDispos
     {
         BootstrapServers = settings.BootstrapServers,
         ClientId = "rill-kafka-source-enumerator",
-    }).Build();
+    }).SetLogHandler((_, message) => KafkaClientLogging.Log(message)).Build();
 
-    private readonly IConsumer<byte[]?, byte[]?> _offsets = new ConsumerBuilder<byte[]?, byte[]?>(settings.ConsumerConfig("rill-kafka-source-enumerator")).Build();
+    private readonly IConsumer<byte[]?, byte[]?> _offsets = new ConsumerBuilder<byte[]?, byte[]?>(settings.ConsumerConfig("rill-kafka-source-enumerator"))
+        .SetLogHandler((_, message) => KafkaClientLogging.Log(message)).Build();
 
     private readonly Lock _lock = new();
     private bool _running;

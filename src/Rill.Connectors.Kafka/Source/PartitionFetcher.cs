@@ -48,7 +48,7 @@ internal sealed class PartitionFetcher : IDisposable
     public PartitionFetcher(ConsumerConfig config, string description)
     {
         _description = description;
-        _consumer = new ConsumerBuilder<byte[]?, byte[]?>(config).Build();
+        _consumer = new ConsumerBuilder<byte[]?, byte[]?>(config).SetLogHandler((_, message) => KafkaClientLogging.Log(message)).Build();
         _thread = new Thread(Run) { IsBackground = true, Name = $"Kafka fetcher ({description})" };
         _thread.Start();
     }
