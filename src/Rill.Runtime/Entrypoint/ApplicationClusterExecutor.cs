@@ -36,14 +36,7 @@ public sealed class ApplicationClusterExecutor(StreamExecutionEnvironment enviro
     {
         var job = JobGraphGenerator.Create(streamGraph, ApplicationJobId(_options.ClusterId, streamGraph.JobName));
         // Started first: /alive answers while the parts start, /health once they are ready.
-        await using var health = _options.HealthPort is { } healthPort
-            ? await Observability.HealthServer.StartAsync(BindAddress, healthPort, _readiness, cancellation).ConfigureAwait(false)
-            : null;
-        if (health is not null)
-        {
-            Logger.LogInformation("Rill health endpoints at {HealthAddress} ({HealthPath}, {AlivePath})", health.Address, Observability.HealthEndpoints.HealthPath,
-                Observability.HealthEndpoints.AlivePath);
-        }
+        await using var health = await Observability.HealthServer.StartIfRequestedAsync(BindAddress, _options.HealthPort, _readiness, cancellation).ConfigureAwait(false);
 
         if (_options.Cluster is { } cluster)
         {

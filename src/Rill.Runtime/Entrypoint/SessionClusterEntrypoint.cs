@@ -62,14 +62,7 @@ public static class SessionClusterEntrypoint
     {
         // Started first: /alive answers while the TaskManager starts, /health once it is registered.
         var readiness = new Observability.ProcessReadiness();
-        await using var health = healthPort is { } port
-            ? await Observability.HealthServer.StartAsync(configuration.BindAddress, port, readiness, cancellation).ConfigureAwait(false)
-            : null;
-        if (health is not null)
-        {
-            Logger.LogInformation("Rill health endpoints at {HealthAddress} ({HealthPath}, {AlivePath})", health.Address, Observability.HealthEndpoints.HealthPath,
-                Observability.HealthEndpoints.AlivePath);
-        }
+        await using var health = await Observability.HealthServer.StartIfRequestedAsync(configuration.BindAddress, healthPort, readiness, cancellation).ConfigureAwait(false);
 
         await using var programs = new SessionJobGraphs(retrieval, authToken, Path.Combine(Path.GetTempPath(), "rill-taskmanager-" + configuration.TaskManagerId));
         await using var taskManager = new TaskManagerRunner(configuration, retrieval, programs.ResolveAsync);

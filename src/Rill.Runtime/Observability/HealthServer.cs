@@ -24,8 +24,23 @@ public sealed class HealthServer : IAsyncDisposable
         Address = address;
     }
 
+    private static readonly ILogger Logger = Rill.Logging.RillLogging.CreateLogger<HealthServer>();
+
     /// <summary>Where it listens, e.g. http://127.0.0.1:9249/ (a wildcard bind shows as loopback).</summary>
     public Uri Address { get; }
+
+    /// <summary>The probe port a process was given (<c>--health-port</c>), started and announced; null when it was given none.</summary>
+    public static async Task<HealthServer?> StartIfRequestedAsync(IPAddress bindAddress, int? port, ProcessReadiness readiness, CancellationToken cancellation)
+    {
+        if (port is not { } requested)
+        {
+            return null;
+        }
+
+        var server = await StartAsync(bindAddress, requested, readiness, cancellation).ConfigureAwait(false);
+        Logger.LogInformation("Rill health endpoints at {HealthAddress} ({HealthPath}, {AlivePath})", server.Address, HealthEndpoints.HealthPath, HealthEndpoints.AlivePath);
+        return server;
+    }
 
     public static async Task<HealthServer> StartAsync(IPAddress bindAddress, int port, ProcessReadiness readiness, CancellationToken cancellation = default)
     {
